@@ -1,0 +1,220 @@
+"""The one settings module of Gongkai, driven by GONGKAI_* environment variables.
+
+Profiles (GONGKAI_ENV): ``development`` (the default and the demo), ``test`` (set by the test runner) and
+``production`` (every secret required, HTTPS hardening on; passes ``manage.py check --deploy``).
+See docs/configuration.md for every variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+from config import env
+from config.env import BASE_DIR, ConfigError
+
+try:
+    ENV = env.choice("GONGKAI_ENV", "development", ("development", "test", "production"))
+    PRODUCTION = ENV == "production"
+    TESTING = ENV == "test"
+
+    VAR_DIR = Path(env.get("GONGKAI_VAR_DIR") or BASE_DIR / "var").resolve()
+
+    DEBUG = env.boolean("GONGKAI_DEBUG", ENV == "development")
+    if PRODUCTION and DEBUG:
+        raise ConfigError("GONGKAI_DEBUG", "生产环境不得开启调试模式", "must be false in production")
+
+    if PRODUCTION:
+        SECRET_KEY = env.require("GONGKAI_SECRET_KEY")
+        if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+            raise ConfigError("GONGKAI_SECRET_KEY", "至少 50 个字符且足够随机", "needs at least 50 random characters")
+    else:
+        SECRET_KEY = env.get("GONGKAI_SECRET_KEY") or env.generated_secret(VAR_DIR / "secret_key")
+
+    ALLOWED_HOSTS = env.csv_list(
+        "GONGKAI_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
+    )
+    if PRODUCTION and not ALLOWED_HOSTS:
+        raise ConfigError("GONGKAI_ALLOWED_HOSTS", "未设置，生产环境必须列出站点域名", "not set; list the site's host names")
+    CSRF_TRUSTED_ORIGINS = env.csv_list("GONGKAI_CSRF_TRUSTED_ORIGINS", [])
+
+    # --- Database: PostgreSQL in production, SQLite (WAL) embedded by default -------------------------------
+    _default_sqlite = VAR_DIR / "gongkai.sqlite3"
+    _database_url = env.get("GONGKAI_DATABASE_URL", f"sqlite:///{_default_sqlite}")
+    assert _database_url is not None
+    try:
+        _db: dict[str, Any] = dict(dj_database_url.parse(_database_url, conn_max_age=0))
+    except Exception as error:  # dj_database_url raises several types for malformed URLs
+        raise ConfigError(
+            "GONGKAI_DATABASE_URL", f"无法解析（{error}）", f"cannot be parsed ({error}); use postgres://… or sqlite:///…"
+        ) from None
+    if _db["ENGINE"] == "django.db.backends.sqlite3":
+        if _db["NAME"] not in ("", ":memory:"):
+            Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        _db["OPTIONS"] = {
+            # WAL lets readers proceed during a write; IMMEDIATE takes the write lock at BEGIN so that two writers
+            # queue on the busy timeout instead of failing with "database is locked" when upgrading a read lock.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.integer("GONGKAI_SQLITE_BUSY_TIMEOUT", 20, minimum=1),
+        }
+    elif _db["ENGINE"] == "django.db.backends.postgresql":
+        _db["CONN_MAX_AGE"] = env.integer("GONGKAI_DB_CONN_MAX_AGE", 60 if PRODUCTION else 0)
+        _db["CONN_HEALTH_CHECKS"] = True
+        _db.setdefault("OPTIONS", {})["connect_timeout"] = env.integer("GONGKAI_DB_CONNECT_TIMEOUT", 5, minimum=1)
+    else:
+        raise ConfigError("GONGKAI_DATABASE_URL", "只支持 PostgreSQL 或 SQLite", "only PostgreSQL or SQLite are supported")
+    DATABASES = {"default": _db}
+    DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+    # --- Personal data: encryption keys for ID numbers and phones (see gongkai/core/crypto.py) ----------------
+    PII_KEYS = env.get("GONGKAI_PII_KEYS")  # "kid=base64key,oldkid=base64key", the first one encrypts
+    PII_INDEX_KEY = env.get("GONGKAI_PII_INDEX_KEY")  # base64 key of the blind index (HMAC-SHA256)
+    PII_KEY_FILE = env.get("GONGKAI_PII_KEY_FILE")
+    if PRODUCTION and not (PII_KEY_FILE or (PII_KEYS and PII_INDEX_KEY)):
+        raise ConfigError(
+            "GONGKAI_PII_KEYS",
+            "生产环境必须设置 GONGKAI_PII_KEYS 与 GONGKAI_PII_INDEX_KEY，或 GONGKAI_PII_KEY_FILE",
+            "production needs GONGKAI_PII_KEYS and GONGKAI_PII_INDEX_KEY, or GONGKAI_PII_KEY_FILE",
+        )
+    if not PII_KEY_FILE and not PII_KEYS:
+        PII_KEY_FILE = str(VAR_DIR / "pii_keys.json")  # generated on first use, development and demo only
+
+    # --- Email (Django's backends) ---------------------------------------------------------------------------
+    EMAIL_HOST = env.get("GONGKAI_EMAIL_HOST")
+    if EMAIL_HOST:
+        EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        EMAIL_PORT = env.integer("GONGKAI_EMAIL_PORT", 25, minimum=1)
+        EMAIL_HOST_USER = env.get("GONGKAI_EMAIL_USER", "") or ""
+        EMAIL_HOST_PASSWORD = env.get("GONGKAI_EMAIL_PASSWORD", "") or ""
+        EMAIL_USE_TLS = env.boolean("GONGKAI_EMAIL_USE_TLS", False)
+        EMAIL_USE_SSL = env.boolean("GONGKAI_EMAIL_USE_SSL", False)
+        EMAIL_TIMEOUT = 20
+    elif PRODUCTION:
+        raise ConfigError("GONGKAI_EMAIL_HOST", "未设置，生产环境必须配置邮件服务器", "not set; production sends real email")
+    elif TESTING:
+        EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    else:
+        # The demo writes each message to var/mail/ so that it can be read without a mail server.
+        EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+        EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+    DEFAULT_FROM_EMAIL = env.get("GONGKAI_EMAIL_FROM", "gongkai@localhost")
+    SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+    HTTPS = env.boolean("GONGKAI_HTTPS", PRODUCTION)
+    BEHIND_PROXY = env.boolean("GONGKAI_BEHIND_PROXY", False)
+except ConfigError as _error:
+    env.fail(_error)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "gongkai.core",
+    "gongkai.audit",
+    "gongkai.agencies",
+    "gongkai.accounts",
+    "gongkai.portal",
+    "gongkai.staff",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gongkai.core.middleware.DatabaseUnavailableMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "gongkai.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "staff:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    # Hashing cost is not under test; keeps the suite fast.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+# Uploaded files live outside the web root and are served only through the access gate, as attachments.
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 8 * 3600
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"gongkai": {"level": "INFO"}},
+}
+
+GONGKAI_SITE_NAME = "政府信息公开平台"

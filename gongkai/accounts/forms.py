@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from gongkai.accounts.models import IdType, User, UserKind
+from gongkai.accounts.roles import Role
+
+
+class _KindAuthenticationForm(AuthenticationForm):
+    kind: str = ""
+    wrong_kind_message = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "用户名"
+        self.fields["password"].label = "密码"
+        self.error_messages["invalid_login"] = "用户名或密码不正确。"
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if user.kind != self.kind:
+            # The same message as a wrong password: the login page must not reveal which accounts exist.
+            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+
+
+class StaffLoginForm(_KindAuthenticationForm):
+    kind = UserKind.STAFF
+
+
+class PublicLoginForm(_KindAuthenticationForm):
+    kind = UserKind.PUBLIC
+
+
+class ApplicantRegisterForm(forms.Form):
+    username = forms.RegexField(
+        label="用户名", max_length=40, regex=r"^[A-Za-z0-9_.@+-]{3,40}$",
+        error_messages={"invalid": "用户名为3至40位字母、数字或 _ . @ + -"},
+    )
+    full_name = forms.CharField(label="姓名或名称", max_length=100)
+    email = forms.EmailField(label="电子邮箱")
+    id_type = forms.ChoiceField(label="证件类型", choices=IdType.choices, initial=IdType.RESIDENT_ID)
+    id_number = forms.CharField(label="证件号码", max_length=30, required=False)
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    password1 = forms.CharField(label="密码", widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput, strip=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", "两次输入的密码不一致")
+        return data
+
+
+class ApplicantProfileForm(forms.Form):
+    full_name = forms.CharField(label="姓名或名称", max_length=100)
+    id_type = forms.ChoiceField(label="证件类型", choices=IdType.choices)
+    id_number = forms.CharField(label="证件号码", max_length=30, required=False)
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    postal_address = forms.CharField(label="通信地址", max_length=200, required=False)
+    postcode = forms.RegexField(
+        label="邮政编码", regex=r"^\d{6}$", required=False, error_messages={"invalid": "邮政编码应为6位数字"}
+    )
+
+
+class MembershipForm(forms.Form):
+    username = forms.CharField(label="工作人员用户名", max_length=150)
+    role = forms.ChoiceField(label="角色", choices=Role.choices)
+
+    def clean_username(self) -> User:
+        username = self.cleaned_data["username"].strip()
+        user = User.objects.filter(username=username, kind=UserKind.STAFF, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError("没有这个工作人员账号")
+        return user

@@ -1,0 +1,88 @@
+"""Public users (applicants): registration, login and their own profile with masked personal data."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from gongkai.accounts.decorators import public_user_required
+from gongkai.accounts.forms import ApplicantProfileForm, ApplicantRegisterForm, PublicLoginForm
+from gongkai.accounts.models import ApplicantProfile, User
+from gongkai.core.masking import mask_id_number, mask_phone
+from gongkai.accounts.services import REVEALABLE, applicant_register, applicant_update, personal_data_reveal
+
+
+class PublicLoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = PublicLoginForm
+
+
+class PublicLogoutView(auth_views.LogoutView):
+    next_page = "portal:home"
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    form = ApplicantRegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = applicant_register(
+                username=data["username"], password=data["password1"], full_name=data["full_name"],
+                email=data["email"], id_type=data["id_type"], id_number=data["id_number"], phone=data["phone"],
+                request=request,
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else ("password1" if field == "__all__" else None), problems)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "注册成功。")
+            return redirect("account:profile")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+@public_user_required
+def profile(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    applicant, _ = ApplicantProfile.objects.get_or_create(user=request.user)
+    return render(request, "accounts/profile.html", {"applicant": applicant, "revealed": {}})
+
+
+@public_user_required
+@require_POST
+def reveal(request: HttpRequest, field: str) -> HttpResponse:
+    assert isinstance(request.user, User)
+    applicant, _ = ApplicantProfile.objects.get_or_create(user=request.user)
+    if field not in REVEALABLE:
+        return redirect("account:profile")
+    value = personal_data_reveal(actor=request.user, profile=applicant, field=field, request=request)
+    return render(request, "accounts/profile.html", {"applicant": applicant, "revealed": {field: value}})
+
+
+@public_user_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    applicant, _ = ApplicantProfile.objects.get_or_create(user=request.user)
+    initial = {
+        "full_name": request.user.full_name, "id_type": applicant.id_type,
+        "postal_address": applicant.postal_address, "postcode": applicant.postcode,
+    }
+    # The current numbers are never put back into the form in clear: that would be an unaudited unmasked view.
+    form = ApplicantProfileForm(request.POST or None, initial=initial)
+    form.fields["id_number"].help_text = f"留空表示不修改（当前：{mask_id_number(applicant.id_number) or '未填写'}）"
+    form.fields["phone"].help_text = f"留空表示不修改（当前：{mask_phone(applicant.phone) or '未填写'}）"
+    if request.method == "POST" and form.is_valid():
+        try:
+            applicant_update(user=request.user, data=form.cleaned_data, request=request)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, "个人信息已保存。")
+            return redirect("account:profile")
+    return render(request, "accounts/profile_edit.html", {"form": form})
