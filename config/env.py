@@ -70,7 +70,9 @@ def choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
     assert value is not None
     if value not in allowed:
         raise ConfigError(
-            name, f"应为 {' / '.join(allowed)} 之一，实际为 {value!r}", f"expected one of {', '.join(allowed)}, got {value!r}"
+            name,
+            f"应为 {' / '.join(allowed)} 之一，实际为 {value!r}",
+            f"expected one of {', '.join(allowed)}, got {value!r}",
         )
     return value
 

@@ -37,7 +37,9 @@ try:
         "GONGKAI_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
     )
     if PRODUCTION and not ALLOWED_HOSTS:
-        raise ConfigError("GONGKAI_ALLOWED_HOSTS", "未设置，生产环境必须列出站点域名", "not set; list the site's host names")
+        raise ConfigError(
+            "GONGKAI_ALLOWED_HOSTS", "未设置，生产环境必须列出站点域名", "not set; list the site's host names"
+        )
     CSRF_TRUSTED_ORIGINS = env.csv_list("GONGKAI_CSRF_TRUSTED_ORIGINS", [])
 
     # --- Database: PostgreSQL in production, SQLite (WAL) embedded by default -------------------------------
@@ -48,7 +50,9 @@ try:
         _db: dict[str, Any] = dict(dj_database_url.parse(_database_url, conn_max_age=0))
     except Exception as error:  # dj_database_url raises several types for malformed URLs
         raise ConfigError(
-            "GONGKAI_DATABASE_URL", f"无法解析（{error}）", f"cannot be parsed ({error}); use postgres://… or sqlite:///…"
+            "GONGKAI_DATABASE_URL",
+            f"无法解析（{error}）",
+            f"cannot be parsed ({error}); use postgres://… or sqlite:///…",
         ) from None
     if _db["ENGINE"] == "django.db.backends.sqlite3":
         if _db["NAME"] not in ("", ":memory:"):
@@ -65,7 +69,9 @@ try:
         _db["CONN_HEALTH_CHECKS"] = True
         _db.setdefault("OPTIONS", {})["connect_timeout"] = env.integer("GONGKAI_DB_CONNECT_TIMEOUT", 5, minimum=1)
     else:
-        raise ConfigError("GONGKAI_DATABASE_URL", "只支持 PostgreSQL 或 SQLite", "only PostgreSQL or SQLite are supported")
+        raise ConfigError(
+            "GONGKAI_DATABASE_URL", "只支持 PostgreSQL 或 SQLite", "only PostgreSQL or SQLite are supported"
+        )
     DATABASES = {"default": _db}
     DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -93,7 +99,9 @@ try:
         EMAIL_USE_SSL = env.boolean("GONGKAI_EMAIL_USE_SSL", False)
         EMAIL_TIMEOUT = 20
     elif PRODUCTION:
-        raise ConfigError("GONGKAI_EMAIL_HOST", "未设置，生产环境必须配置邮件服务器", "not set; production sends real email")
+        raise ConfigError(
+            "GONGKAI_EMAIL_HOST", "未设置，生产环境必须配置邮件服务器", "not set; production sends real email"
+        )
     elif TESTING:
         EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     else:
@@ -119,6 +127,7 @@ INSTALLED_APPS = [
     "gongkai.audit",
     "gongkai.agencies",
     "gongkai.accounts",
+    "gongkai.clock",
     "gongkai.portal",
     "gongkai.staff",
 ]

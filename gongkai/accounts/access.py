@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -91,10 +92,8 @@ def access_agency(user: Any, agency_id: Any, perm: Perm) -> Agency:
     return access_object(user, Agency.objects.all(), agency_id, perm, agency_field="pk")
 
 
-def access_object(
-    user: Any, queryset: QuerySet[M], pk: Any, perm: Perm, *, agency_field: str = "agency"
-) -> M:
+def access_object(user: Any, queryset: QuerySet[M], pk: Any, perm: Perm, *, agency_field: str = "agency") -> M:
     try:
         return scope(user, queryset, perm, agency_field=agency_field).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404(NOT_FOUND) from None

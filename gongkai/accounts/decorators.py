@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from gongkai.accounts.access import is_staff_user
-from gongkai.accounts.models import UserKind
+from gongkai.accounts.models import User, UserKind
 
 View = Callable[..., HttpResponse]
 
@@ -36,3 +36,10 @@ def public_user_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The signed-in staff user of a view wrapped by ``staff_required``."""
+    user = request.user
+    assert isinstance(user, User) and user.kind == UserKind.STAFF
+    return user

@@ -36,7 +36,9 @@ class PublicLoginForm(_KindAuthenticationForm):
 
 class ApplicantRegisterForm(forms.Form):
     username = forms.RegexField(
-        label="用户名", max_length=40, regex=r"^[A-Za-z0-9_.@+-]{3,40}$",
+        label="用户名",
+        max_length=40,
+        regex=r"^[A-Za-z0-9_.@+-]{3,40}$",
         error_messages={"invalid": "用户名为3至40位字母、数字或 _ . @ + -"},
     )
     full_name = forms.CharField(label="姓名或名称", max_length=100)

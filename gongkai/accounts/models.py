@@ -26,9 +26,7 @@ class User(AbstractUser):
         verbose_name = "用户"
         verbose_name_plural = "用户"
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(kind__in=["staff", "public"]), name="accounts_user_kind_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(kind__in=["staff", "public"]), name="accounts_user_kind_valid"),
             models.CheckConstraint(
                 condition=models.Q(platform_role="") | models.Q(kind="staff"),
                 name="accounts_platform_role_staff_only",

@@ -53,7 +53,9 @@ def staff_create(
     return user
 
 
-def membership_grant(*, actor: User | None, user: User, agency: Agency, role: Role, request: HttpRequest | None = None) -> Membership:
+def membership_grant(
+    *, actor: User | None, user: User, agency: Agency, role: Role, request: HttpRequest | None = None
+) -> Membership:
     if user.kind != UserKind.STAFF:
         raise ValidationError({"user": "只有工作人员账号可以授予岗位角色"})
     with transaction.atomic():
@@ -193,7 +195,12 @@ def applicant_update(*, user: User, data: dict[str, Any], request: HttpRequest |
 
 
 def personal_data_reveal(
-    *, actor: User, profile: ApplicantProfile, field: str, agency_id: int | None = None, request: HttpRequest | None = None
+    *,
+    actor: User,
+    profile: ApplicantProfile,
+    field: str,
+    agency_id: int | None = None,
+    request: HttpRequest | None = None,
 ) -> str:
     """The unmasked value of ``field``; every call leaves an audit entry (个人信息保护法, 等保 8.1.4.3)."""
     if field not in REVEALABLE:

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from gongkai.accounts.decorators import public_user_required
 from gongkai.accounts.forms import ApplicantProfileForm, ApplicantRegisterForm, PublicLoginForm
 from gongkai.accounts.models import ApplicantProfile, User
-from gongkai.core.masking import mask_id_number, mask_phone
 from gongkai.accounts.services import REVEALABLE, applicant_register, applicant_update, personal_data_reveal
+from gongkai.core.masking import mask_id_number, mask_phone
 
 
 class PublicLoginView(auth_views.LoginView):
@@ -32,13 +32,20 @@ def register(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             user = applicant_register(
-                username=data["username"], password=data["password1"], full_name=data["full_name"],
-                email=data["email"], id_type=data["id_type"], id_number=data["id_number"], phone=data["phone"],
+                username=data["username"],
+                password=data["password1"],
+                full_name=data["full_name"],
+                email=data["email"],
+                id_type=data["id_type"],
+                id_number=data["id_number"],
+                phone=data["phone"],
                 request=request,
             )
         except ValidationError as error:
             for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else ("password1" if field == "__all__" else None), problems)
+                form.add_error(
+                    field if field in form.fields else ("password1" if field == "__all__" else None), problems
+                )
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "注册成功。")
@@ -69,8 +76,10 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
     applicant, _ = ApplicantProfile.objects.get_or_create(user=request.user)
     initial = {
-        "full_name": request.user.full_name, "id_type": applicant.id_type,
-        "postal_address": applicant.postal_address, "postcode": applicant.postcode,
+        "full_name": request.user.full_name,
+        "id_type": applicant.id_type,
+        "postal_address": applicant.postal_address,
+        "postcode": applicant.postcode,
     }
     # The current numbers are never put back into the form in clear: that would be an unaudited unmasked view.
     form = ApplicantProfileForm(request.POST or None, initial=initial)

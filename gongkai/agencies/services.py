@@ -22,7 +22,18 @@ CONTACT_FIELDS = (
     "website",
 )
 POLICY_FIELDS = ("doc_number_pattern", "index_number_pattern", "letterhead")
-IDENTITY_FIELDS = ("name", "short_name", "code", "level", "kind", "parent", "supervisor", "credit_code", "org_code", "division_code")
+IDENTITY_FIELDS = (
+    "name",
+    "short_name",
+    "code",
+    "level",
+    "kind",
+    "parent",
+    "supervisor",
+    "credit_code",
+    "org_code",
+    "division_code",
+)
 
 
 def _snapshot(agency: Agency, fields: tuple[str, ...]) -> dict[str, Any]:

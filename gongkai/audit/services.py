@@ -206,13 +206,17 @@ def audit_verify() -> VerifyResult:
         for event in AuditEvent.objects.filter(chain=key).order_by("seq").iterator(chunk_size=2000):
             rows += 1
             if event.seq != expected_seq:
-                return VerifyResult(len(keys), rows, Break(key, expected_seq, None, f"缺少记录（下一条为第 {event.seq} 条）"))
+                return VerifyResult(
+                    len(keys), rows, Break(key, expected_seq, None, f"缺少记录（下一条为第 {event.seq} 条）")
+                )
             if event.prev_hash != prev:
                 return VerifyResult(
                     len(keys), rows, Break(key, event.seq, event.id, "前序哈希与上一条记录不符：上一条记录被修改或删除")
                 )
             if event_hash(event) != event.hash:
-                return VerifyResult(len(keys), rows, Break(key, event.seq, event.id, "记录内容与其哈希不符：记录被修改"))
+                return VerifyResult(
+                    len(keys), rows, Break(key, event.seq, event.id, "记录内容与其哈希不符：记录被修改")
+                )
             prev = event.hash
             expected_seq += 1
         head = heads.get(key)

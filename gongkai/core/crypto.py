@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-TOKEN_PREFIX = "gk1"
+TOKEN_PREFIX = "gk1"  # noqa: S105 — a format tag, not a secret
 _NONCE_BYTES = 12
 
 
@@ -106,7 +106,7 @@ def key_ring() -> KeyRing:
             raise ImproperlyConfigured("GONGKAI_PII_INDEX_KEY must be set with GONGKAI_PII_KEYS")
         return key_ring_from_env(settings.PII_KEYS, settings.PII_INDEX_KEY)
     # Outside production the key file is created on first use (settings refuse production without keys).
-    return key_ring_from_file(Path(settings.PII_KEY_FILE), create=not getattr(settings, "PRODUCTION", False))
+    return key_ring_from_file(Path(str(settings.PII_KEY_FILE)), create=not getattr(settings, "PRODUCTION", False))
 
 
 def encrypt(plaintext: str, *, context: str, ring: KeyRing | None = None) -> str:

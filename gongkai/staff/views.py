@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
@@ -13,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gongkai.accounts import access
-from gongkai.accounts.decorators import staff_required
+from gongkai.accounts.decorators import staff_required, staff_user
 from gongkai.accounts.forms import MembershipForm, StaffLoginForm
 from gongkai.accounts.models import Membership
 from gongkai.accounts.roles import Perm, Role
@@ -38,7 +39,9 @@ class StaffLogoutView(auth_views.LogoutView):
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
     memberships = (
-        Membership.objects.filter(user=request.user, is_active=True).select_related("agency").order_by("agency__name")
+        Membership.objects.filter(user=staff_user(request), is_active=True)
+        .select_related("agency")
+        .order_by("agency__name")
     )
     supervised = access.scope(request.user, Agency.objects.all(), Perm.VIEW_AGENCY, agency_field="pk")
     return render(
@@ -74,7 +77,7 @@ def agency_edit(request: HttpRequest, agency_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             agency_update(
-                actor=request.user,
+                actor=staff_user(request),
                 agency=agency,
                 data=form.cleaned_data,
                 fields=(*CONTACT_FIELDS, *POLICY_FIELDS),
@@ -94,8 +97,11 @@ def agency_members(request: HttpRequest, agency_id: int) -> HttpResponse:
     form = MembershipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         membership_grant(
-            actor=request.user, user=form.cleaned_data["username"], agency=agency,
-            role=Role(form.cleaned_data["role"]), request=request,
+            actor=staff_user(request),
+            user=form.cleaned_data["username"],
+            agency=agency,
+            role=Role(form.cleaned_data["role"]),
+            request=request,
         )
         messages.success(request, "已授予岗位角色。")
         return redirect("staff:agency_members", agency_id=agency.pk)
@@ -112,7 +118,7 @@ def membership_revoke_view(request: HttpRequest, agency_id: int, membership_id: 
     membership = access.access_object(
         request.user, Membership.objects.filter(agency=agency), membership_id, Perm.MANAGE_MEMBERS
     )
-    membership_revoke(actor=request.user, membership=membership, request=request)
+    membership_revoke(actor=staff_user(request), membership=membership, request=request)
     messages.success(request, "已撤销岗位角色。")
     return redirect("staff:agency_members", agency_id=agency.pk)
 

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from gongkai.demo.data import APPLICANTS, DEMO_PASSWORD, STAFF
+from gongkai.demo.load import demo_load
+
+
+class Command(BaseCommand):
+    help = "导入演示数据（可重复运行，不会重复创建）"
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("生产环境不导入演示数据（演示账号使用公开的密码）", returncode=2)
+        summary = demo_load()
+        if summary.changed:
+            self.stdout.write(
+                f"演示数据已导入：机关 {summary.agencies_created} 个，工作人员 {summary.staff_created} 人，"
+                f"岗位 {summary.memberships_created} 个，公众用户 {summary.applicants_created} 人。"
+            )
+        else:
+            self.stdout.write("演示数据已存在，未作改动。")
+        self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
+        self.stdout.write("  工作人员后台 /staff/login/")
+        for person in STAFF:
+            self.stdout.write(f"    {person.username:<16} {person.note}")
+        self.stdout.write("  公众用户 /account/login/")
+        for applicant in APPLICANTS:
+            self.stdout.write(f"    {applicant.username:<16} {applicant.full_name}")

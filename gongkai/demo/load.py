@@ -1,0 +1,102 @@
+"""Loading the demo world through the same services as real use; a second run changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from gongkai.accounts.models import Membership, User
+from gongkai.accounts.roles import Role
+from gongkai.accounts.services import applicant_register, membership_grant, staff_create
+from gongkai.agencies.models import Agency
+from gongkai.agencies.services import agency_create
+from gongkai.demo.data import AGENCIES, APPLICANTS, DEMO_PASSWORD, STAFF, credit_code, org_code
+
+
+@dataclass
+class LoadSummary:
+    agencies_created: int = 0
+    staff_created: int = 0
+    memberships_created: int = 0
+    applicants_created: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return any((self.agencies_created, self.staff_created, self.memberships_created, self.applicants_created))
+
+
+SYSTEM_LABEL = "系统（演示数据）"
+
+
+def demo_load() -> LoadSummary:
+    summary = LoadSummary()
+    with transaction.atomic():
+        by_code: dict[str, Agency] = {agency.code: agency for agency in Agency.objects.all()}
+        for item in AGENCIES:
+            if item.code in by_code:
+                continue
+            agency = agency_create(
+                actor=None,
+                data={
+                    "code": item.code,
+                    "name": item.name,
+                    "short_name": item.short_name,
+                    "level": item.level,
+                    "kind": item.kind,
+                    "division_code": item.division,
+                    "credit_code": credit_code(item.division, item.org_body),
+                    "org_code": org_code(item.org_body),
+                    "parent": by_code.get(item.parent) if item.parent else None,
+                    "supervisor": by_code.get(item.supervisor) if item.supervisor else None,
+                    "office_name": item.office_name,
+                    "office_address": item.address,
+                    "office_postcode": item.postcode,
+                    "office_hours": item.hours,
+                    "office_phone": item.phone,
+                    "office_fax": item.fax,
+                    "office_email": item.email,
+                    "website": item.website,
+                    "doc_number_pattern": item.doc_pattern,
+                    "letterhead": item.name,
+                },
+            )
+            by_code[item.code] = agency
+            summary.agencies_created += 1
+
+        for person in STAFF:
+            user = User.objects.filter(username=person.username).first()
+            if user is None:
+                user = staff_create(
+                    actor=None,
+                    username=person.username,
+                    password=DEMO_PASSWORD,
+                    full_name=person.full_name,
+                    email=f"{person.username}@demo.gongkai.local",
+                    platform_role=person.platform_role,
+                    validate=False,
+                )
+                summary.staff_created += 1
+            for code, role in person.roles:
+                agency = by_code[code]
+                if not Membership.objects.filter(user=user, agency=agency, role=role).exists():
+                    membership_grant(actor=None, user=user, agency=agency, role=Role(role))
+                    summary.memberships_created += 1
+
+        for applicant in APPLICANTS:
+            if User.objects.filter(username=applicant.username).exists():
+                continue
+            applicant_register(
+                username=applicant.username,
+                password=DEMO_PASSWORD,
+                full_name=applicant.full_name,
+                email=applicant.email,
+                id_type=applicant.id_type,
+                id_number=applicant.id_number,
+                phone=applicant.phone,
+                postal_address=applicant.address,
+                postcode=applicant.postcode,
+                validate=False,
+            )
+            summary.applicants_created += 1
+    return summary
