@@ -185,6 +185,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it even when serving from the finders
 # Uploaded files live outside the web root and are served only through the access gate, as attachments.
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {

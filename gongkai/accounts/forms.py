@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from gongkai.accounts.models import IdType, User, UserKind
 from gongkai.accounts.roles import Role
+from gongkai.audit.services import audit_record
 
 
 class _KindAuthenticationForm(AuthenticationForm):
@@ -23,6 +24,13 @@ class _KindAuthenticationForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if user.kind != self.kind:
             # The same message as a wrong password: the login page must not reveal which accounts exist.
+            audit_record(
+                action="auth.login_failed",
+                success=False,
+                actor_label=f"（尝试）{user.get_username()}",
+                detail="账号类别与登录入口不符",
+                request=self.request,
+            )
             raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
 
 

@@ -1,0 +1,180 @@
+"""Every staff URL pattern, walked as every kind of actor: 0 leaks.
+
+The expectation table below is written by hand from the roles' duties; a staff URL pattern missing from it fails the
+test, so a new staff view cannot ship without stating who may see it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from gongkai.accounts.models import Membership, User
+from gongkai.accounts.roles import PlatformRole, Role
+from gongkai.agencies.models import Agency, Kind
+from gongkai.audit.models import AuditEvent
+from gongkai.audit.services import audit_record
+from tests.factories import make_agency, make_public, make_staff
+
+MARKER = "甲机关专属"  # appears in the target agency's name and in its audit rows
+
+
+@dataclass
+class World:
+    target: Agency
+    actors: dict[str, User | None] = field(default_factory=dict)
+    membership: Membership | None = None
+    event: AuditEvent | None = None
+
+
+def build_world() -> World:
+    city_office = make_agency("市政府办公室", kind=Kind.OFFICE)
+    office = make_agency("区政府办公室", kind=Kind.OFFICE, supervisor=city_office)
+    other_office = make_agency("另一县政府办公室", kind=Kind.OFFICE)
+    target = make_agency(f"{MARKER}司法局", supervisor=office)
+    sibling = make_agency("区财政局", supervisor=office)
+    other = make_agency("另一县司法局", supervisor=other_office)
+    world = World(target=target)
+    for role in Role:
+        world.actors[f"own_{role.value}"] = make_staff(target, role)
+    world.actors["other_agency_admin"] = make_staff(other, Role.AGENCY_ADMIN)
+    world.actors["other_agency_auditor"] = make_staff(other, Role.AUDITOR)
+    world.actors["other_agency_head"] = make_staff(other, Role.HEAD)
+    world.actors["sibling_handler"] = make_staff(sibling, Role.HANDLER)
+    world.actors["supervisor"] = make_staff(office, Role.SUPERVISOR)
+    world.actors["upper_supervisor"] = make_staff(city_office, Role.SUPERVISOR)
+    world.actors["other_supervisor"] = make_staff(other_office, Role.SUPERVISOR)
+    world.actors["system_admin"] = make_staff(platform_role=PlatformRole.SYSTEM_ADMIN)
+    world.actors["security_admin"] = make_staff(platform_role=PlatformRole.SECURITY_ADMIN)
+    world.actors["platform_auditor"] = make_staff(platform_role=PlatformRole.AUDITOR)
+    world.actors["staff_without_roles"] = make_staff()
+    world.actors["public"] = make_public()
+    world.actors["anonymous"] = None
+    world.membership = Membership.objects.filter(agency=target, role=Role.HANDLER).first()
+    world.event = audit_record(action="test.marker", agency_id=target.pk, obj=target, detail=MARKER)
+    audit_record(action="test.other", agency_id=other.pk, obj=other, detail="另一县")
+    return world
+
+
+OWN_VIEWERS = {"own_handler", "own_reviewer", "own_head", "own_agency_admin", "own_supervisor"}
+REGION_SUPERVISORS = {"supervisor", "upper_supervisor"}
+TARGET_MEMBERS = {f"own_{role.value}" for role in Role}
+
+
+@dataclass(frozen=True)
+class Expect:
+    allowed: frozenset[str]  # actors who get the page (200, or 302 onwards for a POST action)
+    method: str = "get"
+    sees_target: frozenset[str] | None = None  # for pages open to many: who may see the target agency's data
+    public: bool = False  # login/logout: open to everyone
+
+
+EXPECTATIONS: dict[str, Expect] = {
+    "staff:login": Expect(frozenset(), public=True),
+    "staff:logout": Expect(frozenset(), public=True, method="post"),
+    "staff:home": Expect(
+        frozenset({"*staff"}),
+        sees_target=frozenset(TARGET_MEMBERS | REGION_SUPERVISORS | {"system_admin"}),
+    ),
+    "staff:agency_detail": Expect(frozenset(OWN_VIEWERS | REGION_SUPERVISORS | {"system_admin"})),
+    "staff:agency_edit": Expect(frozenset({"own_agency_admin", "system_admin"})),
+    "staff:agency_members": Expect(frozenset({"own_agency_admin", "system_admin"})),
+    "staff:membership_revoke": Expect(frozenset({"own_agency_admin", "system_admin"}), method="post"),
+    "staff:audit_list": Expect(
+        frozenset({"own_auditor", "other_agency_auditor", "platform_auditor"}),
+        sees_target=frozenset({"own_auditor", "platform_auditor"}),
+    ),
+    "staff:audit_detail": Expect(frozenset({"own_auditor", "platform_auditor"})),
+}
+
+
+def staff_url_names() -> dict[str, str]:
+    """Every named URL pattern under /staff/, as {"namespace:name": route}."""
+    found: dict[str, str] = {}
+
+    def walk(patterns: list[URLPattern | URLResolver], prefix: str, namespace: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                inner = ":".join(filter(None, [namespace, pattern.namespace or ""]))
+                walk(pattern.url_patterns, route, inner)
+            elif route.startswith("staff/"):
+                name = ":".join(filter(None, [namespace, pattern.name or ""]))
+                found[name] = route
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+def kwargs_for(route: str, world: World, *, missing: bool = False) -> dict[str, int]:
+    builders = {
+        "agency_id": lambda: world.target.pk,
+        "membership_id": lambda: world.membership.pk if world.membership else 0,
+        "event_id": lambda: world.event.pk if world.event else 0,
+    }
+    kwargs: dict[str, int] = {}
+    for name in re.findall(r"<(?:\w+:)?(\w+)>", route):
+        assert name in builders, f"no value builder for URL parameter '{name}' in {route}: add one to kwargs_for"
+        kwargs[name] = 99_999_999 if missing else builders[name]()
+    return kwargs
+
+
+def request(client: Client, method: str, url: str) -> tuple[int, str, str]:
+    response = client.post(url) if method == "post" else client.get(url)
+    return response.status_code, response.content.decode("utf-8", "replace"), response.get("Location", "")
+
+
+@pytest.mark.django_db
+def test_every_staff_url_pattern_is_in_the_matrix() -> None:
+    names = set(staff_url_names())
+    missing = names - set(EXPECTATIONS)
+    assert not missing, f"staff URL patterns without an access expectation: {sorted(missing)}"
+    stale = set(EXPECTATIONS) - names
+    assert not stale, f"expectations for URL patterns that no longer exist: {sorted(stale)}"
+
+
+@pytest.mark.django_db
+def test_access_matrix_has_no_leaks() -> None:
+    world = build_world()
+    routes = staff_url_names()
+    failures: list[str] = []
+    for name, route in sorted(routes.items()):
+        expect = EXPECTATIONS[name]
+        if expect.public:
+            continue
+        url = reverse(name, kwargs=kwargs_for(route, world))
+        missing_url = reverse(name, kwargs=kwargs_for(route, world, missing=True)) if "<" in route else None
+        for actor_name, user in world.actors.items():
+            client = Client()
+            if user is not None:
+                client.force_login(user)
+            is_staff = user is not None and user.kind == "staff"
+            allowed = actor_name in expect.allowed or ("*staff" in expect.allowed and is_staff)
+            status, body, location = request(client, expect.method, url)
+            where = f"{name} as {actor_name}: {status}"
+            if not is_staff:
+                if not (status == 302 and location.startswith(reverse("staff:login"))):
+                    failures.append(f"{where} (expected redirect to the staff login)")
+                continue
+            if allowed:
+                if status not in (200, 302) or (status == 302 and "login" in location):
+                    failures.append(f"{where} (expected access)")
+                if expect.sees_target is not None and status == 200:
+                    if (MARKER in body) != (actor_name in expect.sees_target):
+                        failures.append(f"{where} (target data shown: {MARKER in body})")
+                if missing_url and expect.method == "get":
+                    missing_status, missing_body, _ = request(client, "get", missing_url)
+                    if missing_status != 404:
+                        failures.append(f"{name} missing object as {actor_name}: {missing_status}")
+            else:
+                if status != 404 or MARKER in body:
+                    failures.append(f"{where} (expected the plain 404, marker shown: {MARKER in body})")
+                elif missing_url:
+                    missing_status, missing_body, _ = request(client, expect.method, missing_url)
+                    if (missing_status, missing_body) != (status, body):
+                        failures.append(f"{name} as {actor_name}: 'missing' and 'not yours' differ")
+    assert not failures, "access leaks:\n" + "\n".join(failures)
