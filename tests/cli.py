@@ -10,7 +10,9 @@ from pathlib import Path
 GONGKAI = str(Path(sys.executable).with_name("gongkai"))
 
 
-def run_gongkai(*args: str, env: dict[str, str] | None = None, input: str | None = None, timeout: int = 120) -> subprocess.CompletedProcess[str]:
+def run_gongkai(
+    *args: str, env: dict[str, str] | None = None, input: str | None = None, timeout: int = 120
+) -> subprocess.CompletedProcess[str]:
     full_env = {key: value for key, value in os.environ.items() if not key.startswith("GONGKAI_")}
     full_env.update(env or {})
     return subprocess.run(

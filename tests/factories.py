@@ -49,7 +49,9 @@ def make_staff(
     agency: Agency | None = None, role: Role | None = None, *, platform_role: str = PlatformRole.NONE, **fields: Any
 ) -> User:
     n = next(_seq)
-    user = User(username=fields.pop("username", f"staff{n}"), kind=UserKind.STAFF, platform_role=platform_role, **fields)
+    user = User(
+        username=fields.pop("username", f"staff{n}"), kind=UserKind.STAFF, platform_role=platform_role, **fields
+    )
     user.set_password(PASSWORD)
     user.save()
     if agency is not None and role is not None:

@@ -19,8 +19,12 @@ def _some_events() -> list[AuditEvent]:
     agency = make_agency()
     actor = make_staff()
     return [
-        audit_record(action="agency.update", actor=actor, agency_id=agency.pk, obj=agency, before={"a": 1}, after={"a": 2}),
-        audit_record(action="agency.update", actor=actor, agency_id=agency.pk, obj=agency, before={"a": 2}, after={"a": 3}),
+        audit_record(
+            action="agency.update", actor=actor, agency_id=agency.pk, obj=agency, before={"a": 1}, after={"a": 2}
+        ),
+        audit_record(
+            action="agency.update", actor=actor, agency_id=agency.pk, obj=agency, before={"a": 2}, after={"a": 3}
+        ),
         audit_record(action="auth.login", actor=actor),
         audit_record(action="agency.update", actor=actor, agency_id=agency.pk, obj=agency, detail="第三次"),
     ]
@@ -74,8 +78,9 @@ def test_verify_detects_a_deleted_row_and_a_cut_tail() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [events[0].pk])
     broken = audit_verify().first_break
-    assert broken is not None and broken.seq == 1 and "缺少" in broken.reason
-
+    assert broken is not None
+    assert broken.seq == 1
+    assert "缺少" in broken.reason
 
 
 def test_verify_detects_a_cut_tail() -> None:
@@ -85,7 +90,9 @@ def test_verify_detects_a_cut_tail() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [last.pk])
     broken = audit_verify().first_break
-    assert broken is not None and broken.seq == 2 and "链尾" in broken.reason
+    assert broken is not None
+    assert broken.seq == 2
+    assert "链尾" in broken.reason
 
 
 def test_cli_reports_an_intact_log() -> None:

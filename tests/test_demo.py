@@ -12,7 +12,7 @@ from tests.cli import run_gongkai
 def _counts(database: Path) -> dict[str, int]:
     with sqlite3.connect(database) as connection:
         return {
-            table: connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608 — fixed names
+            table: connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
             for table in ("agencies_agency", "accounts_user", "accounts_membership", "accounts_applicantprofile")
         }
 
@@ -21,10 +21,12 @@ def test_demo_loads_once_and_keeps_personal_data_encrypted(tmp_path: Path) -> No
     env = {"GONGKAI_VAR_DIR": str(tmp_path)}
     first = run_gongkai("demo", "--no-serve", env=env)
     assert first.returncode == 0, first.stderr
-    assert "演示数据已导入" in first.stdout and "zh_admin" in first.stdout
+    assert "演示数据已导入" in first.stdout
+    assert "zh_admin" in first.stdout
     database = tmp_path / "gongkai.sqlite3"
     counts = _counts(database)
-    assert counts["agencies_agency"] >= 10 and counts["accounts_applicantprofile"] == len(APPLICANTS)
+    assert counts["agencies_agency"] >= 10
+    assert counts["accounts_applicantprofile"] == len(APPLICANTS)
 
     second = run_gongkai("demo", "--no-serve", env=env)
     assert second.returncode == 0, second.stderr
@@ -42,4 +44,5 @@ def test_demo_loads_once_and_keeps_personal_data_encrypted(tmp_path: Path) -> No
         stored = connection.execute("SELECT id_number, phone FROM accounts_applicantprofile").fetchall()
     assert all(value.startswith("gk1$") for row in stored for value in row)
     verify = run_gongkai("audit", "verify", env=env)
-    assert verify.returncode == 0 and "无断裂" in verify.stdout
+    assert verify.returncode == 0
+    assert "无断裂" in verify.stdout

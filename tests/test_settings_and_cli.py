@@ -64,7 +64,8 @@ def test_bad_setting_stops_start_up_with_one_line(tmp_path: Path, change: dict[s
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert variable in lines[0] and "配置错误" in lines[0]
+    assert variable in lines[0]
+    assert "配置错误" in lines[0]
     assert "Traceback" not in result.stderr
 
 
@@ -73,11 +74,51 @@ def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
     result = run_gongkai("audit", "verify", env=env)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "无法访问数据库" in lines[0], result.stderr
+    assert len(lines) == 1, result.stderr
+    assert "无法访问数据库" in lines[0]
     assert "Traceback" not in result.stderr
 
 
 def test_unknown_command_is_one_line() -> None:
     result = run_gongkai("frobnicate")
     assert result.returncode == 2
-    assert "未知命令" in result.stderr and "Traceback" not in result.stderr
+    assert "未知命令" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_staff_create_command(tmp_path: Path) -> None:
+    env = {"GONGKAI_VAR_DIR": str(tmp_path)}
+    assert run_gongkai("manage", "migrate", env=env).returncode == 0
+    weak = run_gongkai(
+        "staff",
+        "create",
+        "admin1",
+        "--full-name",
+        "管理员",
+        "--platform-role",
+        "system_admin",
+        "--password-stdin",
+        env=env,
+        input="123\n",
+    )
+    assert weak.returncode == 2
+    assert "密码" in weak.stderr
+    assert "Traceback" not in weak.stderr
+    ok = run_gongkai(
+        "staff",
+        "create",
+        "admin1",
+        "--full-name",
+        "管理员",
+        "--platform-role",
+        "system_admin",
+        "--password-stdin",
+        env=env,
+        input="Long-enough-pass-42\n",
+    )
+    assert ok.returncode == 0, ok.stderr
+    again = run_gongkai(
+        "staff", "create", "admin1", "--full-name", "x", "--password-stdin", env=env, input="Long-enough-pass-42\n"
+    )
+    assert again.returncode == 2
+    assert "已被使用" in again.stderr

@@ -65,7 +65,8 @@ def test_masks() -> None:
     assert mask_id_number("410411198503124135") == "410***********4135"
     assert mask_phone("13903751234") == "139****1234"
     assert mask_phone("037588123456") == "0375****3456"
-    assert mask_id_number(None) == "" and mask_phone("") == ""
+    assert mask_id_number(None) == ""
+    assert mask_phone("") == ""
 
 
 @pytest.mark.parametrize("phone", ["13903751234", "139 0375 1234", "0375-8166215", "+8613903751234"])

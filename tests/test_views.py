@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from gongkai.accounts.models import User
@@ -18,7 +19,8 @@ def test_portal_pages() -> None:
     agency = make_agency("湛河区测试局", office_address="平顶山市湛河区测试路1号")
     client = Client()
     home = client.get("/")
-    assert home.status_code == 200 and 'lang="zh-CN"' in home.content.decode()
+    assert home.status_code == 200
+    assert 'lang="zh-CN"' in home.content.decode()
     page = client.get(f"/agencies/{agency.code}/").content.decode()
     assert "平顶山市湛河区测试路1号" in page
     assert client.get("/agencies/no-such-agency/").status_code == 404
@@ -29,9 +31,11 @@ def test_staff_and_public_logins_are_separate() -> None:
     public = make_public()
     client = Client()
     response = client.post("/staff/login/", {"username": public.username, "password": PASSWORD})
-    assert response.status_code == 200 and "用户名或密码不正确" in response.content.decode()
+    assert response.status_code == 200
+    assert "用户名或密码不正确" in response.content.decode()
     response = client.post("/account/login/", {"username": staff.username, "password": PASSWORD})
-    assert response.status_code == 200 and "用户名或密码不正确" in response.content.decode()
+    assert response.status_code == 200
+    assert "用户名或密码不正确" in response.content.decode()
     response = client.post("/staff/login/", {"username": staff.username, "password": PASSWORD})
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="auth.login", actor=staff).exists()
@@ -62,9 +66,11 @@ def test_agency_edit_bad_input_keeps_what_was_typed_and_saves_nothing() -> None:
     assert "联系电话：联系电话应为11位手机号码" in body
     assert "邮政编码：邮政编码应为6位数字" in body
     assert "电子邮箱：" in body
-    assert "新地址 88 号" in body and "新的办公室名称" in body
+    assert "新地址 88 号" in body
+    assert "新的办公室名称" in body
     agency.refresh_from_db()
-    assert agency.office_address == "" and agency.office_name != "新的办公室名称"
+    assert agency.office_address == ""
+    assert agency.office_name != "新的办公室名称"
 
     data.update({"office_postcode": "467000", "office_phone": "0375-8166299", "office_email": "a@example.gov.cn"})
     response = client.post(f"/staff/agencies/{agency.pk}/edit/", data)
@@ -72,12 +78,13 @@ def test_agency_edit_bad_input_keeps_what_was_typed_and_saves_nothing() -> None:
     agency.refresh_from_db()
     assert agency.office_phone == "0375-8166299"
     event = AuditEvent.objects.get(action="agency.update", agency=agency)
-    assert event.before["office_phone"] == "0375-8166000" and event.after["office_phone"] == "0375-8166299"
+    assert event.before["office_phone"] == "0375-8166000"
+    assert event.after["office_phone"] == "0375-8166299"
 
 
 def test_invalid_credit_code_is_a_field_error() -> None:
     agency = Agency(name="x", code="x", level="county", kind="department", credit_code="91350100M000100Y44")
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(ValidationError) as raised:
         agency.full_clean()
     assert "统一社会信用代码校验位不正确" in str(raised.value)
 
@@ -89,12 +96,19 @@ def test_register_with_a_wrong_id_check_digit() -> None:
     response = client.post(
         "/account/register/",
         {
-            "username": "wang", "full_name": "王五", "email": "wang@example.com", "id_type": "resident_id",
-            "id_number": wrong, "phone": "13903750000", "password1": "Complex-pass-987", "password2": "Complex-pass-987",
+            "username": "wang",
+            "full_name": "王五",
+            "email": "wang@example.com",
+            "id_type": "resident_id",
+            "id_number": wrong,
+            "phone": "13903750000",
+            "password1": "Complex-pass-987",
+            "password2": "Complex-pass-987",
         },
     )
     body = response.content.decode()
     assert response.status_code == 200
     assert "证件号码：身份证号码校验位不正确" in body
-    assert 'value="王五"' in body and 'value="wang@example.com"' in body
+    assert 'value="王五"' in body
+    assert 'value="wang@example.com"' in body
     assert not User.objects.filter(username="wang").exists()

@@ -41,5 +41,6 @@ def public_user_required(view: View) -> View:
 def staff_user(request: HttpRequest) -> User:
     """The signed-in staff user of a view wrapped by ``staff_required``."""
     user = request.user
-    assert isinstance(user, User) and user.kind == UserKind.STAFF
+    assert isinstance(user, User)
+    assert user.kind == UserKind.STAFF
     return user
