@@ -44,16 +44,23 @@ class NoticeLoadForm(forms.Form):
         min_value=2000,
         max_value=2200,
         help_text="留空时从通知标题“国务院办公厅关于YYYY年部分节假日安排的通知”读取",
-        error_messages={"invalid": "请填写四位数年份", "min_value": "年份不能早于2000年", "max_value": "年份不能晚于2200年"},
+        error_messages={
+            "invalid": "请填写四位数年份",
+            "min_value": "年份不能早于2000年",
+            "max_value": "年份不能晚于2200年",
+        },
     )
     text = forms.CharField(
         label="通知文本",
         required=False,
+        strip=False,  # kept verbatim in the version history
         widget=forms.Textarea(attrs={"rows": 14}),
         max_length=50_000,
         help_text="粘贴通知的标题和正文（“一、元旦：……”各条）",
     )
-    file = forms.FileField(label="或上传文本文件（.txt）", required=False, help_text="UTF-8 或 GB18030 编码，不超过 200KB")
+    file = forms.FileField(
+        label="或上传文本文件（.txt）", required=False, help_text="UTF-8 或 GB18030 编码，不超过 200KB"
+    )
 
     def clean_file(self) -> str:
         upload = self.cleaned_data.get("file")
@@ -88,7 +95,10 @@ class DaySetForm(forms.Form):
     kind = forms.ChoiceField(label="设为", choices=DAY_CHOICES, widget=forms.RadioSelect)
     name = forms.CharField(label="节日名称", required=False, max_length=40, help_text="如 春节；普通日可留空")
     reason = forms.CharField(
-        label="更正理由", max_length=200, help_text="如 依据国务院办公厅补充通知", error_messages={"required": "请填写更正理由"}
+        label="更正理由",
+        max_length=200,
+        help_text="如 依据国务院办公厅补充通知",
+        error_messages={"required": "请填写更正理由"},
     )
 
     def clean_date(self) -> dt.date:
@@ -104,10 +114,14 @@ class DaySetForm(forms.Form):
 class DeadlineForm(forms.Form):
     """The public calculator: the received date and, optionally, each event of the procedure (at most once each)."""
 
-    received = _date_field("收到申请之日", required=True, help_text="条例第三十一条：当面提交为提交之日，邮寄为签收之日")
+    received = _date_field(
+        "收到申请之日", required=True, help_text="条例第三十一条：当面提交为提交之日，邮寄为签收之日"
+    )
     correction_requested = _date_field("告知补正之日", help_text="条例第三十条：自收到申请之日起7个工作日内一次性告知")
     correction_received = _date_field("收到补正之日", help_text="答复期限自收到补正的申请之日起计算")
-    consultation_started = _date_field("征求意见开始之日", help_text="条例第三十三条第三款：征求第三方和其他机关意见所需时间不计算在期限内")
+    consultation_started = _date_field(
+        "征求意见开始之日", help_text="条例第三十三条第三款：征求第三方和其他机关意见所需时间不计算在期限内"
+    )
     consultation_ended = _date_field("征求意见结束之日")
     extended_on = _date_field("决定延期之日", help_text="经政府信息公开工作机构负责人同意并告知申请人")
     extension_days = forms.IntegerField(
@@ -116,7 +130,11 @@ class DeadlineForm(forms.Form):
         min_value=1,
         max_value=20,
         help_text="条例第三十三条第二款：最长不得超过20个工作日",
-        error_messages={"invalid": "请填写整数", "min_value": "至少延长1个工作日", "max_value": "延长的期限最长不得超过20个工作日"},
+        error_messages={
+            "invalid": "请填写整数",
+            "min_value": "至少延长1个工作日",
+            "max_value": "延长的期限最长不得超过20个工作日",
+        },
     )
     fee_notified = _date_field("发出收费通知之日")
     fee_paid = _date_field("缴费之日")

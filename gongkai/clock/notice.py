@@ -132,7 +132,7 @@ class _Parser:
             return None
 
     def check_paren(self, line: int, day: dt.date, paren: str | None) -> None:
-        """"（农历除夕、周二）": the weekday stated must be the date's weekday; lunar notes are not checked."""
+        """ "（农历除夕、周二）": the weekday stated must be the date's weekday; lunar notes are not checked."""
         if not paren:
             return
         for part in paren.split("、"):

@@ -94,7 +94,7 @@ def loaded_years() -> set[int]:
 
 
 def missing_calendar_warning(today: dt.date) -> str | None:
-    """"YYYY年节假日安排尚未导入" for this year if missing, or for next year from 1 November; else None."""
+    """ "YYYY年节假日安排尚未导入" for this year if missing, or for next year from 1 November; else None."""
     years = loaded_years()
     missing = []
     if today.year not in years:
@@ -221,6 +221,8 @@ def ledger_event(type_: str, date: dt.date, days: int | None, until: dt.date | N
 
 def ledger_events(ledger: ClockLedger) -> list[LedgerEvent]:
     rows: Iterable[tuple[str, dt.date, int | None, dt.date | None, str]] = (
-        ClockLedgerEvent.objects.filter(ledger=ledger).order_by("seq").values_list("type", "date", "days", "until", "note")
+        ClockLedgerEvent.objects.filter(ledger=ledger)
+        .order_by("seq")
+        .values_list("type", "date", "days", "until", "note")
     )
     return [ledger_event(*row) for row in rows]

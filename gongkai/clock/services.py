@@ -89,7 +89,9 @@ def _summary(changes: dict[str, list[list[str]]]) -> str:
         if not rows:
             continue
         shown = "、".join(
-            _day_text(dt.date.fromisoformat(r[0]), r[2] if key == "changed" else r[1], r[4] if key == "changed" else r[2])
+            _day_text(
+                dt.date.fromisoformat(r[0]), r[2] if key == "changed" else r[1], r[4] if key == "changed" else r[2]
+            )
             for r in rows[:6]
         )
         more = f"等 {len(rows)} 天" if len(rows) > 6 else ""
@@ -353,8 +355,9 @@ def ledger_recompute_all(
             result.changed += len(changed)
             result.moves += len(moves)
     if result.failed:
-        logger.warning("recompute: %d ledgers rejected by the engine, left unchanged: %s", len(result.failed),
-                       result.failed[:20])
+        logger.warning(
+            "recompute: %d ledgers rejected by the engine, left unchanged: %s", len(result.failed), result.failed[:20]
+        )
     return result
 
 
@@ -416,7 +419,11 @@ def ledger_append(
         # The previous due date is never lost (an extension elsewhere overwrote it): each move is a row.
         DueDateMove.objects.bulk_create(
             DueDateMove(
-                ledger=locked, field=which, old_date=old_date, new_date=new_date, reason=f"{label}（{chinese_date(event.date)}）"
+                ledger=locked,
+                field=which,
+                old_date=old_date,
+                new_date=new_date,
+                reason=f"{label}（{chinese_date(event.date)}）",
             )
             for which, old_date, new_date in (
                 (DueField.REPLY, before[0], after[0]),
@@ -460,8 +467,13 @@ def ledger_close(*, ledger: ClockLedger, actor: Any, request: HttpRequest | None
         locked.is_open = False
         locked.save(update_fields=["is_open"])
         audit_record(
-            action="clock.ledger_close", actor=actor, agency_id=locked.agency_id, obj=locked,
-            before={"is_open": True}, after={"is_open": False}, request=request,
+            action="clock.ledger_close",
+            actor=actor,
+            agency_id=locked.agency_id,
+            obj=locked,
+            before={"is_open": True},
+            after={"is_open": False},
+            request=request,
         )
     ledger.is_open = False
     return ledger

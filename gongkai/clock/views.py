@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from functools import wraps
@@ -78,10 +79,8 @@ def _year_page(request: HttpRequest, year: int, day_form: DaySetForm, status: in
 def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
     initial: dict[str, Any] = {}
     if request.GET.get("date"):
-        try:
+        with contextlib.suppress(ValueError):
             initial["date"] = dt.date.fromisoformat(request.GET["date"])
-        except ValueError:
-            pass
     return _year_page(request, year, DaySetForm(initial=initial))
 
 
@@ -144,7 +143,9 @@ def calendar_load(request: HttpRequest) -> HttpResponse:
         else:
             current = selectors.year_days(parsed.year)
             new = {d: (DayKind.HOLIDAY.value, parsed.arrangement.names.get(d, "")) for d in parsed.arrangement.holidays}
-            new |= {d: (DayKind.WORKDAY.value, parsed.arrangement.names.get(d, "")) for d in parsed.arrangement.workdays}
+            new |= {
+                d: (DayKind.WORKDAY.value, parsed.arrangement.names.get(d, "")) for d in parsed.arrangement.workdays
+            }
             preview = {
                 "parsed": parsed,
                 "exists": parsed.year in selectors.loaded_years(),

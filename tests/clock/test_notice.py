@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 
@@ -55,7 +56,9 @@ def test_year_from_title_or_argument() -> None:
 
 
 def test_unparseable_sentence_is_reported_with_its_line_never_guessed() -> None:
-    text = notice(2026).replace("三、清明节：4月4日（周六）至6日（周一）放假，共3天。", "三、清明节：4月4日前后择机安排休息。")
+    text = notice(2026).replace(
+        "三、清明节：4月4日（周六）至6日（周一）放假，共3天。", "三、清明节：4月4日前后择机安排休息。"
+    )
     parsed = parse_notice(text)
     assert not parsed.ok
     assert [str(p) for p in parsed.errors] == ["第4行：无法识别的句子“4月4日前后择机安排休息”，未导入"]
@@ -91,7 +94,9 @@ def test_impossible_date_and_workday_on_weekday() -> None:
 
 
 def test_day_of_another_year_is_not_loaded_but_reported() -> None:
-    parsed = parse_notice("一、元旦：2018年12月30日至2019年1月1日放假调休，共3天。2018年12月29日（星期六）上班。", year=2019)
+    parsed = parse_notice(
+        "一、元旦：2018年12月30日至2019年1月1日放假调休，共3天。2018年12月29日（星期六）上班。", year=2019
+    )
     assert parsed.arrangement.holidays == {D(2019, 1, 1)}
     assert parsed.arrangement.workdays == frozenset()
     assert sum("不属于2019年" in str(p) for p in parsed.warnings) == 3
@@ -104,19 +109,47 @@ def test_empty_or_itemless_text_raises_the_parser_error() -> None:
 
 
 FRAGMENTS = st.sampled_from(
-    ["一、", "元旦", "：", ":", "1月", "31日", "2月30日", "13月1日", "至", "（周四）", "(星期日)", "（农历除夕、周二）",
-     "放假", "调休", "，", "共3天", "共999天", "。", "上班", "、", "与周末连休", "不调休", "鼓励", "\n", "2027年", "99日",
-     "关于2026年部分节假日安排的通知", "关于0000年部分节假日安排的通知", "（", "）", "；"]
+    [
+        "一、",
+        "元旦",
+        "：",
+        ":",
+        "1月",
+        "31日",
+        "2月30日",
+        "13月1日",
+        "至",
+        "（周四）",
+        "(星期日)",
+        "（农历除夕、周二）",
+        "放假",
+        "调休",
+        "，",
+        "共3天",
+        "共999天",
+        "。",
+        "上班",
+        "、",
+        "与周末连休",
+        "不调休",
+        "鼓励",
+        "\n",
+        "2027年",
+        "99日",
+        "关于2026年部分节假日安排的通知",
+        "关于0000年部分节假日安排的通知",
+        "（",
+        "）",
+        "；",
+    ]
 )
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=300), st.none() | st.integers(min_value=-5, max_value=99999))
 def test_fuzz_random_text_raises_only_notice_error(text: str, year: int | None) -> None:
-    try:
+    with contextlib.suppress(NoticeError):
         parse_notice(text, year=year)
-    except NoticeError:
-        pass
 
 
 @settings(max_examples=500, deadline=None)

@@ -75,7 +75,8 @@ def test_correcting_a_day_moves_due_dates_and_recompute_is_idempotent() -> None:
     change = calendar_set_day(day=D(2026, 3, 10), kind=DayKind.HOLIDAY, name="测试", reason="补充通知", actor=admin)
     assert change.version.number == 2  # version 1 is the chinesecalendar seed
     ledger.refresh_from_db()
-    assert ledger.reply_due is not None and ledger.reply_due > before
+    assert ledger.reply_due is not None
+    assert ledger.reply_due > before
     moves = DueDateMove.objects.filter(ledger=ledger).order_by("field")
     assert {(m.field, m.old_date) for m in moves} >= {(DueField.REPLY, before)}
     assert all(m.reason == "2026年节假日安排更正（版本2）" for m in moves)
@@ -127,7 +128,8 @@ def test_ledger_append_validates_records_moves_and_audits() -> None:
     assert due is not None
     ledger_append(ledger=ledger, event=LedgerEvent(EventType.EXTENDED, D(2026, 3, 20), days=20), actor=handler)
     ledger.refresh_from_db()
-    assert ledger.reply_due is not None and ledger.reply_due > due
+    assert ledger.reply_due is not None
+    assert ledger.reply_due > due
     move = DueDateMove.objects.get(ledger=ledger, field=DueField.REPLY)
     assert (move.old_date, move.new_date) == (due, ledger.reply_due)
     assert move.reason == "延长答复期限（2026年3月20日）"

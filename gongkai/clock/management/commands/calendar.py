@@ -64,7 +64,9 @@ class Command(BaseCommand):
             self.status()
         elif action == "recompute":
             result = ledger_recompute_all(reason="按当前日历重算（命令行）")
-            self.stdout.write(f"已检查办理中台账 {result.seen} 件，更新 {result.changed} 件，期限变动 {result.moves} 处。")
+            self.stdout.write(
+                f"已检查办理中台账 {result.seen} 件，更新 {result.changed} 件，期限变动 {result.moves} 处。"
+            )
         else:  # argparse already refuses other words
             raise CommandError(f"未知操作：{action}", returncode=2)
 
@@ -127,4 +129,3 @@ class Command(BaseCommand):
         warning = selectors.missing_calendar_warning(timezone.localdate())
         if warning:
             self.stdout.write(f"提醒：{warning}")
-
