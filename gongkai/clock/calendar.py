@@ -71,7 +71,7 @@ def _nth_weekday(target: int) -> int:
 class WorkCalendar:
     """Working-day arithmetic over loaded year arrangements, weekends-only elsewhere (and reported)."""
 
-    __slots__ = ("_base", "_contiguous", "_cum", "_end", "_loaded", "_names", "_total", "_work", "_years")
+    __slots__ = ("_base", "_contiguous", "_cum", "_end", "_loaded", "_names", "_total", "_work", "_years", "memo")
 
     def __init__(self, years: Mapping[int, YearArrangement]) -> None:
         for key, arrangement in years.items():
@@ -105,6 +105,9 @@ class WorkCalendar:
                 work.append(ordinal)
             cum.append(count)
         self._cum = cum  # _cum[i] = working days among ordinals base .. base+i-1
+        # Scratch space for pure functions of this calendar (the engine caches per-receipt-day results here). Safe
+        # because a WorkCalendar never changes: a new arrangement means a new WorkCalendar, hence an empty memo.
+        self.memo: dict[int, object] = {}
         self._work = work
         self._total = count
 

@@ -199,16 +199,22 @@ def compute(
     ``explain=False`` skips the plain-Chinese steps (the fast path used for bulk recomputation and the benchmark).
     Raises LedgerError for a ledger the statute does not allow.
     """
-    _check_structure(received, events)
     cal = calendar
+    r = received.toordinal()
+    basics = cal.memo.get(r)
+    if basics is None:
+        basics = _basics(cal, r)
+    assert isinstance(basics, _Basics)
+    if not events and not explain:
+        return basics.result  # nothing happened yet: the same immutable answer for every ledger received that day
+    _check_structure(received, events)
     add = cal.add_working_days_ord
     between = cal.working_days_between_ord
     unloaded_in = cal.unloaded_years_ord
-    r = received.toordinal()
-    notice_due = add(r, _CORRECTION_NOTICE_DAYS)  # 条例第三十条：自收到申请之日起7个工作日内
-    original = add(r, _REPLY_DAYS)  # 条例第三十三条第二款：自收到申请之日起20个工作日内
+    notice_due = basics.notice_due
+    original = basics.original
     due = original
-    unloaded = unloaded_in(r, original if original > notice_due else notice_due)
+    unloaded = basics.unloaded
     warnings: list[str] = []
     paused_since = -1  # the ordinal an open consultation/fee pause began on; -1 while the clock runs
     pause_kind = ""
@@ -378,7 +384,7 @@ def compute(
         elif notes is not None:  # a fee event while fees do not stop the clock
             notes.append((d, i, _pause_step(event, fee_pauses_clock, cal)))
 
-    year_warnings = tuple(unloaded_warning(y) for y in sorted(set(unloaded)))
+    year_warnings = basics.result.warnings if unloaded is basics.unloaded else _year_warnings(unloaded)
     reply_due = None if awaiting else dt.date.fromordinal(due)
     steps: tuple[Step, ...] = ()
     if notes is not None:
@@ -398,14 +404,47 @@ def compute(
         )
     return ClockResult(
         reply_due,
-        dt.date.fromordinal(notice_due),
+        basics.result.correction_notice_due,
         awaiting or open_pauses > 0,
         bool(year_warnings),
-        year_warnings + tuple(warnings),
+        year_warnings + tuple(warnings) if warnings else year_warnings,
         steps,
         extended_days,
-        dt.date.fromordinal(original),
+        basics.result.original_due,
     )
+
+
+_MEMO_LIMIT = 200_000  # distinct receipt days kept per calendar (about 550 years' worth); beyond that, start over
+
+
+@dataclass(frozen=True, slots=True)
+class _Basics:
+    """What depends on the receipt day alone: cached per calendar, since calendars never change."""
+
+    notice_due: int
+    original: int
+    unloaded: tuple[int, ...]
+    result: ClockResult  # the answer for a ledger with no events yet
+
+
+def _year_warnings(years: tuple[int, ...]) -> tuple[str, ...]:
+    return tuple(unloaded_warning(y) for y in sorted(set(years)))
+
+
+def _basics(cal: WorkCalendar, r: int) -> _Basics:
+    notice_due = cal.add_working_days_ord(r, _CORRECTION_NOTICE_DAYS)  # 条例第三十条：自收到申请之日起7个工作日内
+    original = cal.add_working_days_ord(r, _REPLY_DAYS)  # 条例第三十三条第二款：自收到申请之日起20个工作日内
+    unloaded = cal.unloaded_years_ord(r, max(original, notice_due))
+    warnings = _year_warnings(unloaded)
+    original_date = dt.date.fromordinal(original)
+    result = ClockResult(
+        original_date, dt.date.fromordinal(notice_due), False, bool(unloaded), warnings, (), 0, original_date
+    )
+    basics = _Basics(notice_due, original, unloaded, result)
+    if len(cal.memo) >= _MEMO_LIMIT:
+        cal.memo.clear()
+    cal.memo[r] = basics
+    return basics
 
 
 def _pause_step(event: LedgerEvent, fee_pauses_clock: bool, cal: WorkCalendar) -> Step:
