@@ -120,6 +120,17 @@ def _ymd(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日（星期{_WEEKDAYS[day.weekday()]}）"
 
 
+# Module constants: the hot loop compares event types by identity, and global look-ups are cheaper than enum ones.
+_CORR_REQ = EventType.CORRECTION_REQUESTED
+_CORR_RECV = EventType.CORRECTION_RECEIVED
+_CONS_START = EventType.CONSULTATION_STARTED
+_CONS_END = EventType.CONSULTATION_ENDED
+_EXTENDED = EventType.EXTENDED
+_FEE_NOTE = EventType.FEE_NOTIFIED
+_FEE_PAID = EventType.FEE_PAID
+_DELAY = EventType.DELAY_SET
+
+
 def validate_ledger(received: dt.date, events: Sequence[LedgerEvent], calendar: WorkCalendar | None = None) -> None:
     """Raise LedgerError for a ledger the statute does not allow.
 
@@ -144,9 +155,9 @@ def _check_structure(received: dt.date, events: Sequence[LedgerEvent]) -> None:
             raise _fail(i, event, f"事件未按日期先后排列（前一事件为 {previous.isoformat()}）")
         previous = event.date
         t = event.type
-        if awaiting and t is not EventType.CORRECTION_RECEIVED:
+        if awaiting and t is not _CORR_RECV:
             raise _fail(i, event, "等待补正期间答复期限已停止，应先记录收到补正的申请")
-        if t is EventType.CORRECTION_REQUESTED:
+        if t is _CORR_REQ:
             if corrected:
                 raise _fail(i, event, "补正只能一次性告知（条例第三十条）")
             if extended:
@@ -154,27 +165,27 @@ def _check_structure(received: dt.date, events: Sequence[LedgerEvent]) -> None:
             if consulting or paying:
                 raise _fail(i, event, "征求意见或等待缴费期间不能告知补正")
             awaiting = corrected = True
-        elif t is EventType.CORRECTION_RECEIVED:
+        elif t is _CORR_RECV:
             if not awaiting:
                 raise _fail(i, event, "没有待补正的告知，不能记录收到补正")
             awaiting = False
-        elif t is EventType.CONSULTATION_STARTED:
+        elif t is _CONS_START:
             if consulting:
                 raise _fail(i, event, "上一次征求意见尚未结束")
             consulting = True
-        elif t is EventType.CONSULTATION_ENDED:
+        elif t is _CONS_END:
             if not consulting:
                 raise _fail(i, event, "没有进行中的征求意见，不能记录收到意见")
             consulting = False
-        elif t is EventType.FEE_NOTIFIED:
+        elif t is _FEE_NOTE:
             if paying:
                 raise _fail(i, event, "上一次收费通知尚未缴费")
             paying = True
-        elif t is EventType.FEE_PAID:
+        elif t is _FEE_PAID:
             if not paying:
                 raise _fail(i, event, "没有收费通知，不能记录缴费")
             paying = False
-        elif t is EventType.EXTENDED:
+        elif t is _EXTENDED:
             if extended:
                 raise _fail(i, event, "延期只能一次（条例第三十三条第二款）")
             if event.days is None or event.days <= 0:
@@ -182,7 +193,7 @@ def _check_structure(received: dt.date, events: Sequence[LedgerEvent]) -> None:
             if event.days > _EXTENSION_MAX:
                 raise _fail(i, event, f"延长的期限最长不得超过{_EXTENSION_MAX}个工作日（条例第三十三条第二款）")
             extended = True
-        elif t is EventType.DELAY_SET and event.until is None:
+        elif t is _DELAY and event.until is None:
             raise _fail(i, event, "延迟答复须写明期限日期 until（条例第三十五条）")
 
 
@@ -229,12 +240,12 @@ def compute(
     for i, event in enumerate(events):
         t = event.type
         d = event.date.toordinal()
-        pausing = t is EventType.CONSULTATION_STARTED or (t is EventType.FEE_NOTIFIED and fee_pauses_clock)
-        resuming = t is EventType.CONSULTATION_ENDED or (t is EventType.FEE_PAID and fee_pauses_clock)
+        pausing = t is _CONS_START or (t is _FEE_NOTE and fee_pauses_clock)
+        resuming = t is _CONS_END or (t is _FEE_PAID and fee_pauses_clock)
         if pausing:
             if open_pauses == 0:
                 paused_since = d
-                pause_kind = "consultation" if t is EventType.CONSULTATION_STARTED else "fee"
+                pause_kind = "consultation" if t is _CONS_START else "fee"
                 if run_from >= 0:
                     segments.append((run_from, d if d < due else due))
                     run_from = -1
@@ -277,7 +288,7 @@ def compute(
                         notes.append((d, i, Step("resume", f"{_ymd(event.date)}{_LABELS[t]}", event.date)))
             elif notes is not None:
                 notes.append((d, i, Step("resume", f"{_ymd(event.date)}{_LABELS[t]}，其他暂停仍在进行", event.date)))
-        elif t is EventType.CORRECTION_REQUESTED:
+        elif t is _CORR_REQ:
             if d > notice_due:
                 warnings.append(
                     f"补正告知晚于条例第三十条规定的{_CORRECTION_NOTICE_DAYS}个工作日"
@@ -298,7 +309,7 @@ def compute(
                         ),
                     )
                 )
-        elif t is EventType.CORRECTION_RECEIVED:
+        elif t is _CORR_RECV:
             # 条例第三十条：答复期限自行政机关收到补正的申请之日起计算 — afresh; the days before do not count.
             awaiting = False
             due = add(d, _REPLY_DAYS)
@@ -320,7 +331,7 @@ def compute(
                         ),
                     )
                 )
-        elif t is EventType.EXTENDED:
+        elif t is _EXTENDED:
             # While a pause is open the due date is moving; judge the notice against it as if the pause ended today.
             current = due if paused_since < 0 or paused_since > due else add(due, between(paused_since, d))
             if d > current:
@@ -351,7 +362,7 @@ def compute(
                 )
             due = new_due
             extended_days = days
-        elif t is EventType.DELAY_SET:
+        elif t is _DELAY:
             if open_pauses:
                 raise _fail(i, event, "征求意见或等待缴费期间不能确定延迟答复期限，请先记录暂停结束")
             until = event.until
@@ -449,7 +460,7 @@ def _basics(cal: WorkCalendar, r: int) -> _Basics:
 
 def _pause_step(event: LedgerEvent, fee_pauses_clock: bool, cal: WorkCalendar) -> Step:
     day = event.date
-    if event.type is EventType.CONSULTATION_STARTED:
+    if event.type is _CONS_START:
         answer = cal.add_working_days(day, _OPINION_DAYS)
         text = (
             f"{_ymd(day)}书面征求意见，征求意见所需时间不计算在答复期限内（{PAUSE_BASIS['consultation']}），"
@@ -457,7 +468,7 @@ def _pause_step(event: LedgerEvent, fee_pauses_clock: bool, cal: WorkCalendar) -
             f"（条例第三十二、三十四条），按当日收到计算为{_ymd(answer)}前"
         )
         return Step("pause", text, day)
-    if event.type is EventType.FEE_NOTIFIED:
+    if event.type is _FEE_NOTE:
         pay_by = cal.add_working_days(day, _FEE_DAYS)
         effect = (
             f"缴费期间答复期限暂停（{PAUSE_BASIS['fee']}，本部署设置）"
