@@ -18,10 +18,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import chinese_calendar  # noqa: E402
+import chinese_calendar
 
-from gongkai.clock.calendar import WorkCalendar  # noqa: E402
-from gongkai.clock.engine import EventType, LedgerEvent, compute  # noqa: E402
+from gongkai.clock.calendar import WorkCalendar
+from gongkai.clock.engine import EventType, LedgerEvent, compute
 
 GOAL = 500_000
 E = EventType
@@ -47,7 +47,9 @@ def generate(n: int, seed: int) -> list[Ledger]:
                 LedgerEvent(E.CONSULTATION_ENDED, start + dt.timedelta(days=rng.randint(1, 25))),
             ]
         elif kind < 0.85:
-            events = [LedgerEvent(E.EXTENDED, received + dt.timedelta(days=rng.randint(1, 20)), days=rng.randint(1, 20))]
+            events = [
+                LedgerEvent(E.EXTENDED, received + dt.timedelta(days=rng.randint(1, 20)), days=rng.randint(1, 20))
+            ]
         elif kind < 0.95:
             asked = received + dt.timedelta(days=rng.randint(0, 6))
             events = [
@@ -130,8 +132,12 @@ def main() -> int:
     naive_label = "baseline naive is_workday loop"
     print(f"{naive_label} {len(sample):>9,} ledgers {naive:8.3f} s {rate(len(sample), naive)}  (reply date only)")
     print(f"engine compute(explain=False)  {n:>9,} ledgers {engine:8.3f} s {rate(n, engine)}")
-    print(f"engine compute(explain=True)   {len(explained):>9,} ledgers {explain:8.3f} s {rate(len(explained), explain)}")
-    print(f"engine / naive: {engine_rate / (len(sample) / naive):,.1f}x   engine / walk-only: {engine_rate / (n / walk):.3f}")
+    print(
+        f"engine compute(explain=True)   {len(explained):>9,} ledgers {explain:8.3f} s {rate(len(explained), explain)}"
+    )
+    print(
+        f"engine / naive: {engine_rate / (len(sample) / naive):,.1f}x   engine / walk-only: {engine_rate / (n / walk):.3f}"
+    )
     verdict = "reached" if engine_rate >= GOAL else "NOT reached"
     print(f"goal {GOAL:,}/s: {verdict} ({engine_rate:,.0f}/s)")
     return 0
