@@ -111,6 +111,9 @@ try:
     DEFAULT_FROM_EMAIL = env.get("GONGKAI_EMAIL_FROM", "gongkai@localhost")
     SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+    # Whether the 信息处理费 payment period stops the reply clock (国办函〔2020〕109号; see gongkai/clock/rules.py).
+    GONGKAI_FEE_PAUSES_CLOCK = env.boolean("GONGKAI_FEE_PAUSES_CLOCK", True)
+
     HTTPS = env.boolean("GONGKAI_HTTPS", PRODUCTION)
     BEHIND_PROXY = env.boolean("GONGKAI_BEHIND_PROXY", False)
 except ConfigError as _error:
