@@ -7,4 +7,4 @@ from django.http import HttpRequest
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    return {"site_name": settings.GONGKAI_SITE_NAME}
+    return {"platform_name": settings.GONGKAI_SITE_NAME}

@@ -96,11 +96,6 @@ def test_landmarks_skip_link_labels_language_and_no_outside_requests(
     assert failed == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LoginView puts its own site_name (the request's host) into the context, and core/base.html shows it as "
-    "the platform name: the login pages say 'localhost:<port>' in <title>, header and footer",
-)
 @pytest.mark.parametrize("path", ["/staff/login/", "/account/login/"], ids=["staff-login", "account-login"])
 def test_login_pages_name_the_platform(page: Page, path: str) -> None:
     page.goto(path)  # a server-rendered page: no waiting for the checks below
