@@ -226,3 +226,16 @@ def ledger_events(ledger: ClockLedger) -> list[LedgerEvent]:
         .values_list("type", "date", "days", "until", "note")
     )
     return [ledger_event(*row) for row in rows]
+
+
+def fee_pauses_clock() -> bool:
+    """The deployment's reading of 国办函〔2020〕109号: does the fee payment period stop the reply clock?
+
+    Every caller of ``engine.compute`` (services, the calculator, the CLI) takes it from here, so one deployment never
+    counts the same ledger two ways.
+    """
+    from django.conf import settings
+
+    from gongkai.clock.rules import FEE_PAUSES_CLOCK_DEFAULT
+
+    return bool(getattr(settings, "GONGKAI_FEE_PAUSES_CLOCK", FEE_PAUSES_CLOCK_DEFAULT))

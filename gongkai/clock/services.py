@@ -272,7 +272,7 @@ def _cached(result: ClockResult) -> tuple[dt.date | None, dt.date | None, bool]:
 
 
 def _compute(received: dt.date, events: list[LedgerEvent], calendar: WorkCalendar) -> ClockResult:
-    return compute(received, events, calendar, explain=False)
+    return compute(received, events, calendar, explain=False, fee_pauses_clock=selectors.fee_pauses_clock())
 
 
 def ledger_recompute_all(
@@ -417,7 +417,13 @@ def ledger_append(
             raise ValidationError("该台账已办结，不能再追加期限事件")
         events = selectors.ledger_events(locked)
         try:
-            result = compute(locked.received, [*events, event], selectors.current_calendar(), explain=False)
+            result = compute(
+                locked.received,
+                [*events, event],
+                selectors.current_calendar(),
+                explain=False,
+                fee_pauses_clock=selectors.fee_pauses_clock(),
+            )
         except LedgerError as error:
             raise ValidationError(str(error)) from None
         row = ClockLedgerEvent.objects.create(

@@ -180,7 +180,13 @@ def deadline_calculator(request: HttpRequest) -> HttpResponse:
     result = None
     if form.is_bound and form.is_valid():
         try:
-            result = compute(form.cleaned_data["received"], form.events(), selectors.current_calendar(), explain=True)
+            result = compute(
+                form.cleaned_data["received"],
+                form.events(),
+                selectors.current_calendar(),
+                explain=True,
+                fee_pauses_clock=selectors.fee_pauses_clock(),
+            )
         except LedgerError as error:
             form.add_error(None, str(error))
     return render(request, "clock/deadline.html", {"form": form, "result": result}, status=400 if form.errors else 200)

@@ -14,12 +14,11 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from gongkai.clock.calendar import WorkCalendar
 from gongkai.clock.engine import ClockResult, EventType, LedgerError, LedgerEvent, compute
-from gongkai.clock.rules import FEE_PAUSES_CLOCK_DEFAULT
+from gongkai.clock.selectors import fee_pauses_clock
 
 MAX_INPUT = 1024 * 1024
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -191,7 +190,7 @@ class Command(BaseCommand):
             raise _bad(f"输入不是有效的 JSON（第{error.lineno}行第{error.colno}列：{error.msg}）") from None
         received, events = parse_ledger(document)
         calendar, source = load_calendar()
-        fee_pauses = getattr(settings, "GONGKAI_FEE_PAUSES_CLOCK", FEE_PAUSES_CLOCK_DEFAULT)
+        fee_pauses = fee_pauses_clock()
         try:
             result = compute(received, events, calendar, fee_pauses_clock=bool(fee_pauses))
         except LedgerError as error:
