@@ -113,6 +113,13 @@ try:
 
     # Whether the 信息处理费 payment period stops the reply clock (国办函〔2020〕109号; see gongkai/clock/rules.py).
     GONGKAI_FEE_PAUSES_CLOCK = env.boolean("GONGKAI_FEE_PAUSES_CLOCK", True)
+    # Public site address used in mails (tracking links); empty means relative links.
+    GONGKAI_SITE_URL = env.get("GONGKAI_SITE_URL", "") or ""
+    # Uploads (applications' ID copies, released material): checked by content, capped in size.
+    GONGKAI_UPLOAD_MAX_BYTES = env.integer("GONGKAI_UPLOAD_MAX_MB", 20, minimum=1) * 1024 * 1024
+    GONGKAI_SMS_SENDER = env.get("GONGKAI_SMS_SENDER", "gongkai.cases.notify.LoggingSmsSender")
+    # Public intake through the API: submissions per IP per hour (issue 8 adds per-applicant limits and CAPTCHA).
+    GONGKAI_API_INTAKE_RATE = env.get("GONGKAI_API_INTAKE_RATE", "30/hour") or "30/hour"
 
     HTTPS = env.boolean("GONGKAI_HTTPS", PRODUCTION)
     BEHIND_PROXY = env.boolean("GONGKAI_BEHIND_PROXY", False)
@@ -131,6 +138,11 @@ INSTALLED_APPS = [
     "gongkai.agencies",
     "gongkai.accounts",
     "gongkai.clock",
+    "gongkai.documents",
+    "gongkai.cases",
+    "gongkai.api",
+    "rest_framework",
+    "drf_spectacular",
     "gongkai.portal",
     "gongkai.staff",
 ]

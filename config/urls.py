@@ -2,6 +2,9 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("gongkai.portal.urls")),
+    path("apply/", include("gongkai.cases.urls_public")),
+    path("api/", include("gongkai.api.urls")),
+    path("staff/cases/", include("gongkai.cases.urls_staff")),
     path("account/", include("gongkai.accounts.urls_public")),
     path("tools/", include("gongkai.clock.urls_public")),
     path("staff/platform/calendar/", include("gongkai.clock.urls")),

@@ -500,3 +500,27 @@ def ledger_close(*, ledger: ClockLedger, actor: Any, request: HttpRequest | None
         )
     ledger.is_open = False
     return ledger
+
+
+def ledger_reopen(*, ledger: ClockLedger, actor: Any, request: HttpRequest | None = None) -> ClockLedger:
+    """Open a closed ledger again (a 负责人 reopened the matter); its due dates are recomputed from its events."""
+    with transaction.atomic():
+        locked = ClockLedger.objects.select_for_update().get(pk=ledger.pk)
+        if locked.is_open:
+            return locked
+        result = _compute(locked.received, selectors.ledger_events(locked), selectors.current_calendar())
+        locked.is_open = True
+        locked.reply_due, locked.correction_notice_due, locked.provisional = _cached(result)
+        locked.save(update_fields=["is_open", "reply_due", "correction_notice_due", "provisional"])
+        audit_record(
+            action="clock.ledger_reopen",
+            actor=actor,
+            agency_id=locked.agency_id,
+            obj=locked,
+            before={"is_open": False},
+            after={"is_open": True, "reply_due": locked.reply_due},
+            request=request,
+        )
+    ledger.is_open = True
+    ledger.reply_due = locked.reply_due
+    return locked

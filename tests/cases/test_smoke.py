@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from typing import Any
+
+import time_machine
+from django.core import mail
+
+from gongkai.cases import services
+from gongkai.cases.codebook import Outcome
+from gongkai.cases.models import Case, DocumentKind
+from gongkai.cases.states import Status
+from tests.cases.conftest import application, d
+
+
+@time_machine.travel("2026-03-02 09:00 +0800", tick=False)
+def test_online_to_partial_reply(agency: Any, handler: Any, django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        case = services.case_submit_online(agency=agency, data=application())
+    assert case.status == Status.PENDING
+    assert case.documents.filter(kind=DocumentKind.RECEIPT, status="issued").exists()
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].attachments
+    case = services.case_confirm_receipt(case=case, actor=handler, received_on=d("2026-03-02"))
+    traveller = time_machine.travel("2026-03-20 16:00 +0800", tick=False)
+    traveller.start()
+    assert case.ledger.reply_due == d("2026-03-30")
+    services.case_request_correction(case=case, actor=handler, on=d("2026-03-04"), items="请明确年份", period_days=10)
+    services.case_record_correction(case=case, actor=handler, on=d("2026-03-09"))
+    case.refresh_from_db()
+    assert case.ledger.reply_due == d("2026-04-07")
+    doc = services.case_reply(
+        case=case,
+        actor=handler,
+        data=services.ReplyInput(
+            outcome=Outcome.PARTIAL,
+            on=d("2026-03-20"),
+            withheld=[services.WithheldInput("受援人姓名", Outcome.WITHHELD_THIRD_PARTY, "涉及个人隐私")],
+        ),
+    )
+    issued = services.document_issue(document=doc, actor=handler, on=d("2026-03-20"))
+    assert issued.doc_number == "湛司公复〔2026〕1号"
+    case = Case.objects.get(pk=case.pk)
+    assert case.status == Status.CLOSED
+    assert case.outcome == Outcome.PARTIAL
+    traveller.stop()
