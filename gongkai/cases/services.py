@@ -382,8 +382,11 @@ def _create_case(
     registered_by: User | None,
     received_on: dt.date | None,
     receipt_note: str,
+    submitted_at: dt.datetime | None = None,
 ) -> Case:
-    now = timezone.now()
+    now = submitted_at or timezone.now()
+    if now > timezone.now():
+        raise _fail("submitted_at", "提交时间不能晚于现在")
     year = timezone.localtime(now).year if received_on is None else received_on.year
     seq = next_number(agency=agency, year=year, series="case")
     for _attempt in range(5):
@@ -461,8 +464,12 @@ def case_submit_online(
     data: ApplicationInput,
     applicant_user: User | None = None,
     request: HttpRequest | None = None,
+    submitted_at: dt.datetime | None = None,
 ) -> Case:
-    """The public online form (条例第二十九条): the case waits in 待确认 until staff confirm receipt (第三十一条（三）)."""
+    """The public online form (条例第二十九条): the case waits in 待确认 until staff confirm receipt (第三十一条（三）).
+
+    ``submitted_at`` is for importing historical applications (and the demo data); the web form never sets it.
+    """
     if not agency.is_active:
         raise _fail("agency", "该机关未开通在线申请")
     data = validate_application(data)
@@ -477,12 +484,13 @@ def case_submit_online(
             registered_by=None,
             received_on=None,
             receipt_note="",
+            submitted_at=submitted_at,
         )
         _record(
             case,
             Action.SUBMIT,
             actor=applicant_user or f"申请人 {case.applicant_name}",
-            on=_today(),
+            on=timezone.localtime(case.submitted_at).date(),
             data=_intake_data(case),
             public=True,
             request=request,
