@@ -38,7 +38,9 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "CLAIM_STALE_AFTER",
+    "CONSULTATION_LAPSED",
     "CORRECTION_NOTICE_WARN_DAYS",
+    "FEE_LAPSED",
     "DueReminder",
     "ExpireItem",
     "ExpireResult",
