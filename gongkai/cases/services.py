@@ -873,7 +873,7 @@ def case_consultation_lapsed(
             data={"lapsed": [r.party for r in lapsed]},
             request=request,
         )
-        _maybe_end_consultation(locked, actor, request, Action.CONSULTATION_LAPSED)
+        _maybe_end_consultation(locked, actor, request, Action.END_CONSULTATION)
     return locked
 
 
@@ -1353,6 +1353,29 @@ def case_add_attachment(
     return attachment
 
 
+REVEALABLE_CASE_FIELDS = {"id_number": ("证件号码", mask_id_number), "phone": ("联系电话", mask_phone)}
+
+
+def case_personal_data_reveal(*, case: Case, actor: User, field: str, request: HttpRequest | None = None) -> str:
+    """The applicant's unmasked ID number or phone, for the staff who handle the case; every call is audited."""
+    if field not in REVEALABLE_CASE_FIELDS:
+        raise _fail("field", "不支持查看该字段")
+    if not has_perm(actor, Perm.HANDLE_CASES, case.agency_id):
+        raise ValidationError("只有本机关经办人或负责人可以查看完整的个人信息")
+    label, mask = REVEALABLE_CASE_FIELDS[field]
+    value: str = getattr(case, field) or ""
+    audit_record(
+        action="personal_data.reveal",
+        actor=actor,
+        agency_id=case.agency_id,
+        obj=case,
+        detail=f"{case.number} 查看申请人完整{label}",
+        after={"field": field, "masked": mask(value)},
+        request=request,
+    )
+    return value
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # 文书 (drafts, issue) and 送达
 
@@ -1608,6 +1631,7 @@ __all__ = [
     "case_extend",
     "case_fee_lapsed",
     "case_notify_fee",
+    "case_personal_data_reveal",
     "case_record_correction",
     "case_record_opinion",
     "case_record_payment",

@@ -115,7 +115,9 @@ ACTIONS: MappingProxyType[str, ActionRule] = MappingProxyType(
         ),
         Action.START_CONSULTATION: _r((S.PROCESSING,), S.CONSULTING, basis="条例第三十二条、第三十四条"),
         Action.RECORD_OPINION: _r((S.CONSULTING,), None, basis="条例第三十二条、第三十四条"),
-        Action.END_CONSULTATION: _r((S.CONSULTING,), S.PROCESSING, basis="条例第三十三条第三款"),
+        Action.END_CONSULTATION: _r(
+            (S.CONSULTING,), S.PROCESSING, (Actor.STAFF, Actor.SYSTEM), basis="条例第三十三条第三款"
+        ),
         Action.CONSULTATION_LAPSED: _r(
             (S.CONSULTING,), S.PROCESSING, (Actor.STAFF, Actor.SYSTEM), basis="条例第三十二条、第三十四条"
         ),
