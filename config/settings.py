@@ -243,3 +243,40 @@ LOGGING: dict[str, Any] = {
 }
 
 GONGKAI_SITE_NAME = "政府信息公开平台"
+
+# JSON API (gongkai/api): staff authenticate with "Authorization: Token <key>" (`gongkai token create`); the public
+# intake and tracking endpoints are anonymous and throttled per client address. Throttle counters live in the default
+# cache. No browsable API and no Swagger/Redoc pages: agency intranets are offline, the schema is served as a file.
+REST_FRAMEWORK: dict[str, Any] = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["gongkai.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["gongkai.api.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "gongkai.api.errors.exception_handler",
+    # The client address for throttling: REMOTE_ADDR, or the proxy's last X-Forwarded-For hop — never a header the
+    # client chose, which would let it pick a fresh address per request.
+    "NUM_PROXIES": 1 if BEHIND_PROXY else 0,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS: dict[str, Any] = {
+    "TITLE": "Gongkai API",
+    "DESCRIPTION": (
+        "政府信息公开平台接口。公众接口（在线提交政府信息公开申请、凭查询码和手机号后四位查询办理进度）无需登录，"
+        "按访问地址限制频率；工作人员接口（案件列表、详情和办理操作）使用接口令牌认证，"
+        "请求头为“Authorization: Token <令牌>”，令牌由系统管理员以 `gongkai token create` 创建。"
+        '输入有误时返回 400 和 {"errors": {字段: [中文说明]}}；操作与案件当前状态不符时返回 409。'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "gongkai.cases.states.Status",
+        "DocumentStatusEnum": "gongkai.cases.models.DocumentStatus",
+        "DocumentKindEnum": "gongkai.cases.models.DocumentKind",
+        "ConsulteeKindEnum": "gongkai.cases.models.ConsulteeKind",
+        "OutcomeEnum": "gongkai.cases.codebook.Outcome",
+        "OutcomeVariantEnum": "gongkai.cases.codebook.OutcomeVariant",
+    },
+}

@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from gongkai.api import views
 
 app_name = "api"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    # OpenAPI 3: YAML by default, JSON with ?format=json. No Swagger UI or Redoc: they load assets from a CDN.
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("public/agencies/<str:code>/applications/", views.IntakeView.as_view(), name="public-intake"),
+    path("public/track/", views.TrackView.as_view(), name="public-track"),
+    path("staff/cases/", views.CaseListView.as_view(), name="staff-cases"),
+    path("staff/cases/<int:pk>/", views.CaseDetailView.as_view(), name="staff-case"),
+    *(
+        path(f"staff/cases/<int:pk>/actions/{name}/", view.as_view(), name=f"staff-case-{name.replace('_', '-')}")
+        for name, view in views.ACTION_VIEWS.items()
+    ),
+    path("staff/cases/<int:pk>/actions/<str:action>/", views.UnknownActionView.as_view(), name="staff-case-action"),
+]
