@@ -147,9 +147,16 @@ def _reply_body(case: Case) -> list[str]:
             Outcome.NOT_PROCESSED_REPEAT: f"本机关已于{chinese_date(case.earlier_case.closed_on) if case.earlier_case and case.earlier_case.closed_on else '此前'}就您提出的相同政府信息公开申请（申请编号：{case.earlier_case.number if case.earlier_case else ''}）作出答复。根据{_REGULATION}第三十六条第（六）项的规定，本机关不予重复处理。",
             Outcome.NOT_PROCESSED_PUBLICATION: f"您申请获取的是政府公报、报刊、书籍等公开出版物。根据{_REGULATION}第三十九条第二款的规定，告知您获取的途径：{case.reply_text or '可通过公开发行渠道获取'}。",
             Outcome.NOT_PROCESSED_EXCESSIVE: f"您申请公开政府信息的数量、频次明显超过合理范围，本机关已要求您说明理由，经审查，申请理由不合理。根据{_REGULATION}第三十五条的规定，本机关不予处理。",
-            Outcome.NOT_PROCESSED_CONFIRMATION: f"您的申请系要求本机关确认或者重新出具已获取的信息，不属于{_REGULATION}规定的政府信息公开申请，本机关不予处理。",
-            Outcome.OTHER: case.reply_text or "本机关对您的申请作如下处理：",
-        }.get(outcome, case.reply_text)
+            Outcome.NOT_PROCESSED_CONFIRMATION: f"您的申请系要求本机关确认或者重新出具已获取的信息，不属于{_REGULATION}规定的政府信息公开申请。根据{info.basis}的规定，本机关不予处理。",
+            # 条例第三十条 and 109号: the case closed without a reply; the letter still says why and on what basis.
+            Outcome.OTHER_NO_CORRECTION: f"本机关已告知您对申请作出补正{f'，补正期限已于{chinese_date(case.correction_deadline)}届满' if case.correction_deadline else ''}，您无正当理由逾期未补正。根据{info.basis}的规定，视为放弃申请，本机关不再处理该政府信息公开申请。",
+            Outcome.OTHER_FEE_UNPAID: f"本机关已向您发出信息处理费收费通知，您逾期未按收费通知要求缴纳费用。根据{info.basis}的规定，视为放弃申请，本机关不再处理该政府信息公开申请。",
+            Outcome.OTHER: (
+                f"您已撤回该政府信息公开申请，本机关依照{_REGULATION}的规定终止办理。"
+                if case.outcome_variant == OutcomeVariant.WITHDRAWN
+                else case.reply_text or f"本机关依照{_REGULATION}的规定对您的申请作如下处理："
+            ),
+        }[outcome]
         body.append(text)
         if case.reply_text and outcome not in (Outcome.NOT_PROCESSED_PUBLICATION, Outcome.OTHER):
             body.append(case.reply_text)
