@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 
@@ -11,6 +11,7 @@ from gongkai.accounts.roles import Role
 from gongkai.accounts.services import applicant_register, membership_grant, staff_create
 from gongkai.agencies.models import Agency
 from gongkai.agencies.services import agency_create
+from gongkai.demo.cases import CasesSummary, cases_load
 from gongkai.demo.data import AGENCIES, APPLICANTS, DEMO_PASSWORD, STAFF, credit_code, org_code
 
 
@@ -20,16 +21,26 @@ class LoadSummary:
     staff_created: int = 0
     memberships_created: int = 0
     applicants_created: int = 0
+    cases: CasesSummary = field(default_factory=CasesSummary)
 
     @property
     def changed(self) -> bool:
-        return any((self.agencies_created, self.staff_created, self.memberships_created, self.applicants_created))
+        return any(
+            (
+                self.agencies_created,
+                self.staff_created,
+                self.memberships_created,
+                self.applicants_created,
+                self.cases.created,
+            )
+        )
 
 
 SYSTEM_LABEL = "系统（演示数据）"
 
 
-def demo_load() -> LoadSummary:
+def demo_load(*, cases: bool = True) -> LoadSummary:
+    """The demo world; ``cases=False`` leaves out the few hundred 依申请公开 cases (they take some seconds)."""
     summary = LoadSummary()
     with transaction.atomic():
         by_code: dict[str, Agency] = {agency.code: agency for agency in Agency.objects.all()}
@@ -99,4 +110,6 @@ def demo_load() -> LoadSummary:
                 validate=False,
             )
             summary.applicants_created += 1
+    if cases:
+        summary.cases = cases_load()
     return summary

@@ -23,6 +23,11 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("演示数据已存在，未作改动。")
+        if summary.cases.created:
+            self.stdout.write(
+                f"演示申请：{summary.cases.created} 件（签发文书 {summary.cases.documents_issued} 份，"
+                f"用时 {summary.cases.seconds:.1f} 秒）"
+            )
         self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         self.stdout.write("  工作人员后台 /staff/login/")
         for person in STAFF:
