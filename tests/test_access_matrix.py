@@ -7,18 +7,26 @@ test, so a new staff view cannot ship without stating who may see it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from gongkai.accounts.models import Membership, User
 from gongkai.accounts.roles import PlatformRole, Role
 from gongkai.agencies.models import Agency, Kind
 from gongkai.audit.models import AuditEvent
 from gongkai.audit.services import audit_record
+from gongkai.cases import services as case_services
+from gongkai.cases.codebook import Channel
+from gongkai.cases.models import AttachmentKind, Case, CaseAttachment, CaseDocument
 from gongkai.clock.models import CalendarVersion
+from tests.cases.conftest import application
 from tests.factories import make_agency, make_public, make_staff
 
 MARKER = "甲机关专属"  # appears in the target agency's name and in its audit rows
@@ -30,6 +38,9 @@ class World:
     actors: dict[str, User | None] = field(default_factory=dict)
     membership: Membership | None = None
     event: AuditEvent | None = None
+    case: Case | None = None
+    document: CaseDocument | None = None
+    attachment: CaseAttachment | None = None
 
 
 def build_world() -> World:
@@ -58,12 +69,35 @@ def build_world() -> World:
     world.membership = Membership.objects.filter(agency=target, role=Role.HANDLER).first()
     world.event = audit_record(action="test.marker", agency_id=target.pk, obj=target, detail=MARKER)
     audit_record(action="test.other", agency_id=other.pk, obj=other, detail="另一县")
+    # One application of the target agency, with a draft 文书 and an uploaded attachment.
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    world.case = case_services.case_register(
+        agency=target,
+        data=application(
+            applicant_name=f"{MARKER}申请人",
+            attachments=[case_services.UploadInput("id.png", png, "image/png", AttachmentKind.ID_COPY)],
+        ),
+        channel=Channel.IN_PERSON,
+        actor=world.actors["own_handler"],
+        received_on=timezone.localdate(),
+    )
+    world.document = case_services.case_request_correction(
+        case=world.case,
+        actor=world.actors["own_handler"],
+        on=timezone.localdate(),
+        items="请写明年份",
+        period_days=10,
+    )
+    world.attachment = world.case.attachments.first()
     return world
 
 
 OWN_VIEWERS = {"own_handler", "own_reviewer", "own_head", "own_agency_admin", "own_supervisor"}
 REGION_SUPERVISORS = {"supervisor", "upper_supervisor"}
 TARGET_MEMBERS = {f"own_{role.value}" for role in Role}
+# 依申请公开: who reads the target's cases (VIEW_CASES there), and who may handle cases somewhere (HANDLE_CASES).
+CASE_VIEWERS = frozenset({"own_handler", "own_reviewer", "own_head", "own_supervisor"} | REGION_SUPERVISORS)
+CASE_HANDLERS_ANYWHERE = frozenset({"own_handler", "own_head", "other_agency_head", "sibling_handler"})
 
 
 @dataclass(frozen=True)
@@ -96,6 +130,21 @@ EXPECTATIONS: dict[str, Expect] = {
     "calendar_admin:year": Expect(frozenset({"system_admin"})),
     "calendar_admin:day": Expect(frozenset({"system_admin"}), method="post"),
     "calendar_admin:version": Expect(frozenset({"system_admin"})),
+    # 依申请公开: the queues open to all staff (empty without cases to see); registration and bulk actions to those
+    # who handle cases somewhere; everything about one case to those who may read the target agency's cases.
+    "cases:list": Expect(frozenset({"*staff"}), sees_target=CASE_VIEWERS),
+    "cases:register": Expect(CASE_HANDLERS_ANYWHERE, sees_target=frozenset({"own_handler", "own_head"})),
+    "cases:bulk": Expect(CASE_HANDLERS_ANYWHERE, method="post"),
+    "cases:detail": Expect(CASE_VIEWERS),
+    "cases:action": Expect(CASE_VIEWERS, method="post"),
+    "cases:fee_quote": Expect(CASE_VIEWERS),
+    "cases:reveal": Expect(CASE_VIEWERS, method="post"),
+    "cases:attachment": Expect(CASE_VIEWERS),
+    "cases:document": Expect(CASE_VIEWERS),
+    "cases:document_issue": Expect(CASE_VIEWERS, method="post"),
+    "cases:document_deliver": Expect(CASE_VIEWERS, method="post"),
+    "cases:document_docx": Expect(CASE_VIEWERS),
+    "cases:document_pdf": Expect(CASE_VIEWERS),
 }
 
 
@@ -117,8 +166,8 @@ def staff_url_names() -> dict[str, str]:
     return found
 
 
-def kwargs_for(route: str, world: World, *, missing: bool = False) -> dict[str, int]:
-    builders = {
+def kwargs_for(route: str, world: World, *, missing: bool = False) -> dict[str, int | str]:
+    builders: dict[str, Callable[[], int | str]] = {
         "agency_id": lambda: world.target.pk,
         "membership_id": lambda: world.membership.pk if world.membership else 0,
         "event_id": lambda: world.event.pk if world.event else 0,
@@ -126,8 +175,12 @@ def kwargs_for(route: str, world: World, *, missing: bool = False) -> dict[str, 
         "version_id": lambda: (
             CalendarVersion.objects.filter(calendar_year__year=2026).values_list("pk", flat=True).first() or 0
         ),
+        "case_id": lambda: world.case.pk if world.case else 0,
+        "document_id": lambda: world.document.pk if world.document else 0,
+        "attachment_id": lambda: world.attachment.pk if world.attachment else 0,
+        "action": lambda: "add_note",
     }
-    kwargs: dict[str, int] = {}
+    kwargs: dict[str, int | str] = {}
     for name in re.findall(r"<(?:\w+:)?(\w+)>", route):
         assert name in builders, f"no value builder for URL parameter '{name}' in {route}: add one to kwargs_for"
         kwargs[name] = 99_999_999 if missing else builders[name]()
@@ -149,7 +202,8 @@ def test_every_staff_url_pattern_is_in_the_matrix() -> None:
 
 
 @pytest.mark.django_db
-def test_access_matrix_has_no_leaks() -> None:
+def test_access_matrix_has_no_leaks(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path
     world = build_world()
     routes = staff_url_names()
     failures: list[str] = []

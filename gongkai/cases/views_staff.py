@@ -124,6 +124,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def bulk(request: HttpRequest) -> HttpResponse:
     """Assign or claim several cases: each row through its own service call, each failure reported by number."""
     user = staff_user(request)
+    if not access.has_any(user, Perm.HANDLE_CASES):
+        raise _not_found()
     handle_ids = access.agency_ids_with(user, Perm.HANDLE_CASES)
     assignees = f.handling_staff(handle_ids) if isinstance(handle_ids, set) else User.objects.none()
     form = f.BulkForm(request.POST, assignees=assignees)

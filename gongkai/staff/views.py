@@ -24,6 +24,8 @@ from gongkai.agencies.models import Agency
 from gongkai.agencies.services import CONTACT_FIELDS, POLICY_FIELDS, agency_update
 from gongkai.audit.models import AuditEvent
 from gongkai.audit.services import PLATFORM_CHAIN
+from gongkai.cases import selectors as case_selectors
+from gongkai.cases.selectors import Queue
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -44,6 +46,11 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("agency__name")
     )
     supervised = access.scope(request.user, Agency.objects.all(), Perm.VIEW_AGENCY, agency_field="pk")
+    queue_counts = []
+    if access.has_any(request.user, Perm.VIEW_CASES):
+        counts = case_selectors.queue_counts(request.user)
+        shown = (Queue.PENDING, Queue.TODO, Queue.DUE_SOON, Queue.OVERDUE)
+        queue_counts = [(key, Queue.LABELS[key], counts[key]) for key in shown]
     return render(
         request,
         "staff/home.html",
@@ -51,6 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "memberships": memberships,
             "agencies": supervised.select_related("parent").order_by("level", "name")[:200],
             "can_audit": access.has_any(request.user, Perm.VIEW_AUDIT),
+            "queue_counts": queue_counts,
         },
     )
 

@@ -452,3 +452,13 @@ def test_attachment_upload_through_the_action(agency: Any, handler: Any) -> None
     assert response.status_code == 200
     assert "文件类型不受支持" in response.content.decode()
     assert case.attachments.count() == 1
+
+
+@time_machine.travel("2026-03-02 09:00 +0800", tick=False)
+def test_staff_home_shows_the_queue_counts(agency: Any, handler: Any) -> None:
+    services.case_submit_online(agency=agency, data=application())
+    body = client_for(handler).get(reverse("staff:home")).content.decode()
+    assert f'href="{reverse("cases:list")}?q=pending">待确认</a> <strong>1</strong>' in body
+    assert f'href="{reverse("cases:list")}"' in body  # the nav link
+    reviewer_without_cases = client_for(make_staff(make_agency("无案件机关"), Role.AUDITOR))
+    assert "?q=pending" not in reviewer_without_cases.get(reverse("staff:home")).content.decode()
