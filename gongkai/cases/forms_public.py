@@ -37,7 +37,7 @@ def _text(label: str, max_length: int, **kwargs: Any) -> forms.CharField:
         label=label,
         required=False,
         max_length=max_length,
-        error_messages={"max_length": f"{label}不能超过%(limit_value)d个字（现有%(show_value)d个字）"},
+        error_messages={"max_length": "不能超过%(limit_value)d个字（现有%(show_value)d个字）"},
         **kwargs,
     )
 
@@ -128,9 +128,8 @@ class ApplicationForm(forms.Form):
 
     def _sniff(self, name: str, kind: str) -> list[UploadedFile[bytes]]:
         files: list[UploadedFile[bytes]] = self.cleaned_data.get(name) or []
-        label = self.fields[name].label
         if len(files) > MAX_FILES:
-            raise forms.ValidationError(f"{label}最多上传{MAX_FILES}个文件")
+            raise forms.ValidationError(f"最多上传{MAX_FILES}个文件，现有{len(files)}个")
         limit = int(getattr(settings, "GONGKAI_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
         for upload in files:
             # Read at most one byte past the limit: ``sniff`` refuses it by size without holding a huge file.
