@@ -116,7 +116,7 @@ class BulkForm(forms.Form):
         cases = self.fields["cases"]
         assert isinstance(cases, forms.TypedMultipleChoiceField)
         posted = self.data.getlist("cases") if isinstance(self.data, QueryDict) else []
-        cases.choices = [(v, v) for v in posted if v.isdigit()]
+        cases.choices = [(v, v) for v in posted if v.isdigit() and len(v) <= 12]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

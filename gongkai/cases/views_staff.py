@@ -622,7 +622,7 @@ _DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document
 
 def _document_file(request: HttpRequest, case_id: int, document_id: int, fmt: str) -> HttpResponse:
     from gongkai.cases import letters
-    from gongkai.documents.render import render_docx, render_pdf
+    from gongkai.documents.render import DocumentRenderError, render_docx, render_pdf
 
     doc = _document(request, case_id, document_id)
     content_type = _DOCX if fmt == "docx" else "application/pdf"
@@ -634,7 +634,11 @@ def _document_file(request: HttpRequest, case_id: int, document_id: int, fmt: st
         return _download(_read(stored), f"{doc.doc_number or name}.{fmt}", content_type)
     # A draft is rendered on the fly, marked 草稿, and never stored: only issue freezes a document.
     official = letters.official(doc, draft=True)
-    data = render_docx(official) if fmt == "docx" else render_pdf(official)
+    try:
+        data = render_docx(official) if fmt == "docx" else render_pdf(official)
+    except DocumentRenderError as error:
+        messages.error(request, f"草稿预览生成失败：{error}")
+        return redirect("cases:document", case_id=doc.case_id, document_id=doc.pk)
     return _download(data, f"{name}（草稿）.{fmt}", content_type)
 
 

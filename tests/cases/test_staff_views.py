@@ -462,3 +462,24 @@ def test_staff_home_shows_the_queue_counts(agency: Any, handler: Any) -> None:
     assert f'href="{reverse("cases:list")}"' in body  # the nav link
     reviewer_without_cases = client_for(make_staff(make_agency("无案件机关"), Role.AUDITOR))
     assert "?q=pending" not in reviewer_without_cases.get(reverse("staff:home")).content.decode()
+
+
+@time_machine.travel("2026-03-02 09:00 +0800", tick=False)
+def test_garbage_in_every_action_form_is_never_a_500(agency: Any, handler: Any, head: Any) -> None:
+    from gongkai.cases.views_staff import ACTIONS
+
+    processing = register(agency, head)
+    pending = services.case_submit_online(agency=agency, data=application())
+    client = client_for(head)
+    for case in (processing, pending):
+        for slug, spec in ACTIONS.items():
+            fields = spec.form(case=case, user=head).fields
+            for junk in ("垃圾", "-1", "99999999999999999999", ""):
+                response = action(client, case, slug, dict.fromkeys(fields, junk))
+                assert response.status_code in (200, 302), (slug, junk, response.status_code)
+    bulk = client.post(reverse("cases:bulk"), {"op": "claim", "cases": ["99999999999999999999", "x"]})
+    assert bulk.status_code == 302
+    listing = client.get(
+        reverse("cases:list"), {"q": "nope", "agency": "x", "received_from": "2026-13-45", "page": "z"}
+    )
+    assert listing.status_code == 200
