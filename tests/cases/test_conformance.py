@@ -402,9 +402,14 @@ def test_silent_agency_lapses_and_the_clock_resumes(agency: Any, handler: Any) -
     row.refresh_from_db()
     assert row.result == OpinionResult.NO_ANSWER
     assert "视为同意公开" in row.reasons
-    last = case.events.order_by("-seq").first()
-    assert last is not None
-    assert (last.action, last.to_status, last.actor_label) == (Action.CONSULTATION_LAPSED, Status.PROCESSING, "系统")
+    lapsed, ended = case.events.order_by("-seq")[:2][::-1]
+    assert (lapsed.action, lapsed.actor_label) == (Action.CONSULTATION_LAPSED, "系统")
+    assert (ended.action, ended.from_status, ended.to_status, ended.on) == (
+        Action.END_CONSULTATION,
+        Status.CONSULTING,
+        Status.PROCESSING,
+        d("2025-10-27"),  # the clock resumes from the day the answer period ended
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------------
