@@ -550,3 +550,16 @@ def test_no_500_for_odd_urls(client: Client, db: Any) -> None:
     assert client.get(reverse("apply:file", args=["nope", 1])).status_code == 404
     assert client.get(reverse("apply:document", args=["nope", 1, "pdf"])).status_code == 404
     assert client.post(reverse("apply:document", args=["nope", 1, "pdf"])).status_code == 405
+
+
+@time_machine.travel(NOW, tick=False)
+def test_my_applications_query_count_does_not_grow(
+    client: Client, agency: Agency, django_assert_max_num_queries: Any
+) -> None:
+    user = make_public()
+    for _ in range(6):
+        services.case_submit_online(agency=agency, data=application(), applicant_user=user)
+    client.login(username=user.username, password=PASSWORD)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("apply:mine"))
+    assert response.content.decode().count("/apply/track/") >= 6
