@@ -11,7 +11,6 @@ from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from gongkai.cases.models import Case, CaseDocument
@@ -44,8 +43,10 @@ def sms_sender() -> SmsSender:
 
 
 def tracking_url(case: Case) -> str:
-    base = getattr(settings, "GONGKAI_SITE_URL", "").rstrip("/")
-    return f"{base}{reverse('apply:track')}?code={case.tracking_code}"
+    """The applicant's link to the case page: signed, so following it needs no check digits (valid 30 days)."""
+    from gongkai.cases.links import tracking_link
+
+    return tracking_link(case)
 
 
 _SUBJECTS = {
