@@ -1,0 +1,178 @@
+"""The demo's 依申请公开 cases (issue 4, last acceptance point): every 表三 row in use at 湛河区司法局 in 2024, 2025 and
+2026, the balance 一 + 二 = 三（七） + 四, carry-overs across year ends, every status, the staff queues, idempotence.
+
+The demo is loaded once for the module, with the clock pinned at 2026-11-27 12:00 (the services refuse future dates),
+inside a transaction that is rolled back at the end; each test runs in a savepoint within it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import transaction
+
+from gongkai.accounts.models import User
+from gongkai.agencies.models import Agency
+from gongkai.cases import selectors
+from gongkai.cases.codebook import APPLICANT_COLUMNS, OUTCOMES, Outcome, OutcomeVariant
+from gongkai.cases.fees import FeeMethod
+from gongkai.cases.models import (
+    Case,
+    CaseDocument,
+    Consultation,
+    Delivery,
+    DocumentStatus,
+    FeeAssessment,
+    OpinionResult,
+)
+from gongkai.cases.states import Status
+from gongkai.clock.selectors import current_calendar
+from gongkai.core.validators import credit_code_problem, id_number_problem
+from gongkai.demo.cases import MAIN_AGENCY, case_agencies, plan_cases
+from gongkai.demo.load import LoadSummary, demo_load
+
+TODAY = dt.date(2026, 11, 27)
+NOON = "2026-11-27 12:00 +0800"
+YEARS = (2024, 2025, 2026)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[LoadSummary]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        with time_machine.travel(NOON, tick=False):
+            summary = demo_load()
+        yield summary
+        transaction.set_rollback(True)
+
+
+def _agency(code: str) -> Agency:
+    return Agency.objects.get(code=code)
+
+
+def test_the_load_creates_a_few_hundred_cases_and_renders_few_documents(demo: LoadSummary, db: None) -> None:
+    assert 250 <= demo.cases.created <= 400
+    assert Case.objects.count() == demo.cases.created
+    assert set(Case.objects.values_list("agency__code", flat=True)) == set(case_agencies())
+    assert Case.objects.filter(agency__code=MAIN_AGENCY).count() > Case.objects.count() / 2
+    issued = CaseDocument.objects.filter(status=DocumentStatus.ISSUED)
+    assert 5 <= issued.count() == demo.cases.documents_issued <= 15
+    assert Delivery.objects.exists()
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_every_row_and_every_column_of_table_three_in_use(demo: LoadSummary, db: None, year: int) -> None:
+    table = selectors.table_three([_agency(MAIN_AGENCY).pk], year)
+    empty_rows = [info.row_label for info in OUTCOMES.values() if table.total(info.row) == 0]
+    assert empty_rows == []
+    assert len(OUTCOMES) == 21
+    for column in APPLICANT_COLUMNS:
+        assert table.cell(selectors.ROW_RECEIVED, column.value) > 0, column.label
+        assert table.cell(selectors.ROW_TOTAL, column.value) > 0, column.label
+    assert table.total(selectors.ROW_CARRIED_IN) > 0  # 2024 too: December 2023 carried in
+    assert table.total(selectors.ROW_CARRIED_OUT) > 0
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_received_plus_carried_in_equals_closed_plus_carried_out(demo: LoadSummary, db: None, year: int) -> None:
+    agencies = [[_agency(code).pk] for code in case_agencies()] + [[_agency(code).pk for code in case_agencies()]]
+    for ids in agencies:
+        table = selectors.table_three(ids, year)
+        for column in APPLICANT_COLUMNS:
+            c = column.value
+            received = table.cell(selectors.ROW_RECEIVED, c) + table.cell(selectors.ROW_CARRIED_IN, c)
+            assert received == table.cell(selectors.ROW_TOTAL, c) + table.cell(selectors.ROW_CARRIED_OUT, c)
+            rows = sum(table.cell(info.row, c) for info in OUTCOMES.values())
+            assert rows == table.cell(selectors.ROW_TOTAL, c)
+
+
+@pytest.mark.parametrize("year", [2023, 2024, 2025])
+def test_carry_over_across_the_year_end(demo: LoadSummary, db: None, year: int) -> None:
+    main = _agency(MAIN_AGENCY)
+    crossing = Case.objects.filter(
+        agency=main, received_on__year=year, received_on__month=12, closed_on__year=year + 1, closed_on__month=1
+    )
+    assert crossing.exists()
+    ids = set(crossing.values_list("pk", flat=True))
+    before = selectors.table_three([main.pk], year).cases.get(selectors.ROW_CARRIED_OUT, {})
+    after = selectors.table_three([main.pk], year + 1).cases.get(selectors.ROW_CARRIED_IN, {})
+    assert ids <= {pk for pks in before.values() for pk in pks}
+    assert ids <= {pk for pks in after.values() for pk in pks}
+
+
+def test_every_status_and_every_outcome_appears(demo: LoadSummary, db: None) -> None:
+    main = Case.objects.filter(agency__code=MAIN_AGENCY)
+    assert set(main.values_list("status", flat=True)) == set(Status.values)
+    assert set(main.exclude(outcome="").values_list("outcome", flat=True)) == set(Outcome.values)
+    assert not Case.objects.filter(status=Status.CLOSED, closed_on__gt=TODAY).exists()
+    assert not Case.objects.filter(received_on__gt=TODAY).exists()
+
+
+def test_queues_have_due_soon_and_overdue_cases(demo: LoadSummary, db: None) -> None:
+    handler = User.objects.get(username="zh_handler")
+    counts = selectors.queue_counts(handler, today=TODAY)
+    assert counts[selectors.Queue.PENDING] > 0
+    assert counts[selectors.Queue.DUE_SOON] > 0
+    assert counts[selectors.Queue.OVERDUE] > 0
+    assert counts[selectors.Queue.TODO] > 0
+    supervisor = User.objects.get(username="zh_supervisor")
+    district = selectors.queue_counts(supervisor, today=TODAY)
+    assert district[selectors.Queue.OVERDUE] > counts[selectors.Queue.OVERDUE]
+    assert district[selectors.Queue.ALL] == Case.objects.count()
+
+
+def test_the_rarer_paths_are_shown(demo: LoadSummary, db: None) -> None:
+    main = Case.objects.filter(agency__code=MAIN_AGENCY)
+    extended = main.filter(extension_days__isnull=False, status=Status.CLOSED).first()
+    assert extended is not None
+    assert extended.extension_approved_by is not None
+    assert extended.extension_approved_by.username == "zh_head"
+    per_item = FeeAssessment.objects.filter(method=FeeMethod.PER_ITEM, paid_on__isnull=False)
+    assert per_item.exists()
+    assert all(fee.first_ordinal is not None and fee.first_ordinal >= 11 for fee in per_item)
+    assert FeeAssessment.objects.filter(method=FeeMethod.PER_VOLUME, paid_on__isnull=False, pages__gt=30).exists()
+    assert selectors.fees_collected([_agency(MAIN_AGENCY).pk], 2026) > 0
+    partial = main.filter(outcome=Outcome.PARTIAL).first()
+    assert partial is not None
+    assert partial.withheld_parts.exists()
+    assert not main.filter(outcome_variant=OutcomeVariant.NOT_OURS, competent_agency="").exists()
+    assert main.filter(outcome_variant=OutcomeVariant.NOT_OURS).exists()
+    for repeat in main.filter(outcome=Outcome.NOT_PROCESSED_REPEAT):
+        assert repeat.earlier_case is not None
+        assert repeat.earlier_case.applicant_name == repeat.applicant_name
+        assert repeat.earlier_case.closed_on is not None
+        assert repeat.closed_on is not None
+        assert repeat.earlier_case.closed_on <= repeat.closed_on
+    assert Consultation.objects.filter(
+        case__outcome=Outcome.WITHHELD_THIRD_PARTY, result=OpinionResult.DISAGREE
+    ).exists()
+    assert main.filter(delay_until__isnull=False, status=Status.CLOSED).exists()  # 第三十五条, reasons accepted
+    assert main.filter(outcome=Outcome.OTHER, outcome_variant=OutcomeVariant.WITHDRAWN).exists()
+    assert main.filter(status=Status.CANCELLED, outcome="").exists()
+    assert Case.objects.filter(applicant_user__username="zhangsan").exists()
+
+
+def test_applicant_identifiers_are_valid_and_the_plan_is_deterministic(db: None) -> None:
+    calendar = current_calendar()
+    first, second = plan_cases(TODAY, calendar), plan_cases(TODAY, calendar)
+    assert [(p.agency, p.received, p.outcome, p.applicant.name) for p in first] == [
+        (p.agency, p.received, p.outcome, p.applicant.name) for p in second
+    ]
+    for plan in first:
+        number = plan.applicant.id_number
+        assert (
+            id_number_problem(number) if plan.applicant.id_type == "resident_id" else credit_code_problem(number)
+        ) is None
+        assert plan.received <= TODAY
+
+
+def test_a_second_load_adds_nothing(demo: LoadSummary, db: None) -> None:
+    before = Case.objects.count()
+    with time_machine.travel(NOON, tick=False):
+        again = demo_load()
+    assert again.cases.created == 0
+    assert not again.changed
+    assert Case.objects.count() == before
