@@ -14,6 +14,10 @@ from gongkai.core.validators import (
 )
 
 
+# Path segments that sit beside /apply/<code>/ (the public application form): an agency cannot take them.
+RESERVED_CODES = frozenset({"track", "mine", "submitted", "to", "api", "staff", "static", "media"})
+
+
 class Level(models.TextChoices):
     NATIONAL = "national", "国家"
     PROVINCE = "province", "省级"
@@ -131,6 +135,8 @@ class Agency(models.Model):
             errors["credit_code"] = "请填写统一社会信用代码或组织机构代码"
         if self.credit_code and self.org_code and not errors and self.credit_code[8:17] != self.org_code:
             errors["org_code"] = "组织机构代码应与统一社会信用代码第9至17位一致"
+        if self.code in RESERVED_CODES:
+            errors["code"] = f"“{self.code}”是系统保留的网址，不能用作机关代码"
         if self.parent_id and self.parent_id == self.pk:
             errors["parent"] = "上级机关不能是本机关"
         if self.supervisor_id and self.supervisor_id == self.pk:
