@@ -135,7 +135,9 @@ def _user(actor: Any) -> User | None:
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("agency", "ledger").get(pk=case.pk)
+    # of=("self",): the ledger is a nullable relation (an outer join), which PostgreSQL will not lock FOR UPDATE; the
+    # case row is the lock every action takes, and the ledger has its own in clock.services.
+    return Case.objects.select_for_update(of=("self",)).select_related("agency", "ledger").get(pk=case.pk)
 
 
 def _begin(case: Case, action: Action, actor: Any, kind: Actor) -> tuple[Case, Any]:
