@@ -37,7 +37,6 @@ from gongkai.cases.models import (
     FeeAssessment,
     OpinionResult,
 )
-from gongkai.cases.states import Status
 from gongkai.clock.calendar import WorkCalendar
 from gongkai.clock.models import ClockLedger
 from gongkai.clock.selectors import current_calendar
@@ -814,7 +813,7 @@ def applicants_not_notified() -> Iterator[None]:
     """Historical cases are no news to their applicants: while the demo loads, no 回执 is rendered and no e-mail or
     SMS goes out. The services schedule both with ``transaction.on_commit`` and look these two functions up when the
     callback runs, so replacing them until the loader's transaction has committed silences exactly those callbacks.
-    (A parameter of the intake services would be cleaner; see the demo section of the README.)"""
+    (A ``notify=False`` parameter of the services would make this unnecessary.)"""
     replaced = ((services, "receipt_issue"), (notify, "applicant_event"))
     saved = [(module, name, getattr(module, name)) for module, name in replaced]
     for module, name, _original in saved:
@@ -1125,10 +1124,3 @@ def cases_load(*, today: dt.date | None = None) -> CasesSummary:
     summary.documents_issued = player.documents
     summary.seconds = time.monotonic() - started
     return summary
-
-
-def status_counts() -> dict[str, int]:
-    counts = {status.label: 0 for status in Status}
-    for value in Case.objects.values_list("status", flat=True):
-        counts[Status(value).label] += 1
-    return counts
