@@ -112,3 +112,14 @@ def test_register_with_a_wrong_id_check_digit() -> None:
     assert 'value="王五"' in body
     assert 'value="wang@example.com"' in body
     assert not User.objects.filter(username="wang").exists()
+
+
+def test_out_of_range_ids_are_missing_not_errors(client, db) -> None:  # type: ignore[no-untyped-def]
+    """An id beyond the integer column (SQLite raises OverflowError, PostgreSQL DataError) is the same 404."""
+    from gongkai.accounts.roles import Role
+    from tests.factories import make_agency, make_staff
+
+    agency = make_agency()
+    client.force_login(make_staff(agency, Role.HEAD))
+    for url in (f"/staff/agencies/{10**30}/", f"/staff/cases/{10**30}/", f"/staff/cases/{2**63}/"):
+        assert client.get(url).status_code == 404, url

@@ -93,7 +93,13 @@ def access_agency(user: Any, agency_id: Any, perm: Perm) -> Agency:
 
 
 def access_object(user: Any, queryset: QuerySet[M], pk: Any, perm: Perm, *, agency_field: str = "agency") -> M:
+    # An id beyond the column's range (SQLite: OverflowError; PostgreSQL: DataError) is just as missing.
+    try:
+        if int(pk) > 2**63 - 1 or int(pk) < 0:
+            raise Http404(NOT_FOUND)
+    except (ValueError, TypeError):
+        raise Http404(NOT_FOUND) from None
     try:
         return scope(user, queryset, perm, agency_field=agency_field).get(pk=pk)
-    except (ObjectDoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404(NOT_FOUND) from None
