@@ -360,7 +360,7 @@ class StartConsultationInput(ApiSerializer):
 
 
 class RecordOpinionInput(ApiSerializer):
-    consultation_id = serializers.IntegerField(label="征求意见编号", min_value=1)
+    consultation_id = serializers.IntegerField(label="征求意见编号", min_value=1, max_value=2**31 - 1)
     result = _choice("意见", [(OpinionResult.AGREE, "同意公开"), (OpinionResult.DISAGREE, "不同意公开")])
     on = DateField(label="答复日期")
     reasons = _text("理由", max_length=5000)

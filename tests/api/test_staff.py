@@ -9,11 +9,14 @@ from typing import Any
 import pytest
 import time_machine
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from gongkai.accounts.roles import Role
 from gongkai.api.models import ApiToken
 from gongkai.api.services import token_create
+from gongkai.api.views import ACTIONS
 from gongkai.cases import services
 from gongkai.cases.models import Case
 from gongkai.cases.states import Status
@@ -368,3 +371,61 @@ def test_every_action_reaches_its_service(agency: Any, head: Any) -> None:
         resumed = post(other, "consultation_lapsed")
         assert resumed["status"] == "processing"
         assert resumed["consultations"][0]["result"] == "no_answer"
+
+
+def test_out_of_range_ids_are_404(handler_api: APIClient, case: Case) -> None:
+    huge = 2**70
+    assert handler_api.get(f"/api/staff/cases/{huge}/").status_code == 404
+    assert handler_api.post(action(huge, "claim")).status_code == 404
+    response = handler_api.post(
+        action(case, "record_opinion"), {"consultation_id": huge, "result": "agree", "on": "2026-03-02"}
+    )
+    assert response.status_code in (400, 409)
+
+
+_body_value = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.text(max_size=20),
+    st.sampled_from(["2026-03-02", "2026-02-30", "9999-12-31", "partial", "agree", "per_item", "third_party"]),
+    st.lists(st.dictionaries(st.text(max_size=12), st.text(max_size=10) | st.integers(), max_size=4), max_size=2),
+)
+_keys = st.sampled_from(
+    [
+        "on",
+        "received_on",
+        "note",
+        "items",
+        "period_days",
+        "outcome",
+        "withheld",
+        "consultees",
+        "consultation_id",
+        "result",
+        "days",
+        "reason",
+        "approved_on",
+        "method",
+        "pieces",
+        "pages",
+        "amount",
+        "until",
+        "reasons",
+        "assignee",
+        "variant",
+        "earlier_case_number",
+    ]
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(sorted(ACTIONS)), body=st.dictionaries(_keys, _body_value, max_size=6))
+def test_action_fuzz_never_5xx(head: Any, name: str, body: dict[str, Any]) -> None:
+    case = Case.objects.filter(agency=head.memberships.get().agency).first()
+    if case is None:
+        agency = head.memberships.get().agency
+        case = services.case_submit_online(agency=agency, data=application())
+        services.case_confirm_receipt(case=case, actor=head, received_on=timezone.localdate())
+    response = staff_client(head).post(action(case, name), body)
+    assert response.status_code < 500, (name, body, response.content)
