@@ -5,8 +5,8 @@ Dates are real 2025/2026 calendar dates, hand-counted against the State Council'
 2026-02-28 (Sat); 清明 2026-04-04..06. "Today" is pinned (time_machine) after every date a scenario records, since the
 services refuse dates in the future.
 
-The HTTP views (staff /staff/cases/…, public /apply/…) did not exist when this suite was written; these scenarios
-stay at the service interface.
+Most scenarios call the services; the last ones go through the HTTP views (public /apply/…, staff /staff/cases/…),
+which call the same services.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
 
 from gongkai.cases import selectors, services
 from gongkai.cases.codebook import OUTCOMES, ApplicantType, Channel, Outcome, OutcomeVariant
@@ -38,6 +40,11 @@ from tests.cases.conftest import application, d, organisation
 from tests.factories import valid_id_number
 
 NP = ApplicantType.NATURAL_PERSON.value
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)
@@ -715,3 +722,88 @@ def test_no_future_dates(agency: Any, handler: Any) -> None:
         services.case_request_correction(case=case, actor=handler, on=d("2026-12-25"), items="请明确", period_days=5)
     assert "on" in fields_of(caught.value)  # nor before the application was received
     assert fresh(case).status == Status.PROCESSING
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Through the HTTP views: the public form and the staff case page
+
+
+def staff_action(client: Client, case: Case, slug: str, data: dict[str, Any]) -> Any:
+    return client.post(
+        reverse("cases:action", args=[case.pk, slug]), {f"{slug}-{key}": value for key, value in data.items()}
+    )
+
+
+def test_http_online_application_to_partial_reply(agency: Any, handler: Any, monkeypatch: Any) -> None:
+    """条例第二十九条 (the online form), 第三十一条（三） (receipt on confirmation), 第三十条 (补正 within 7 working days,
+    the 20 days afresh from the correction), 第三十七条 (部分公开) — through the public form and the staff case page."""
+    monkeypatch.setattr(services, "_render", lambda doc: (b"PK\x03\x04 docx", b"%PDF-1.7 stub"))
+    public = Client()
+    with time_machine.travel("2026-02-09 20:00 +0800", tick=False):
+        response = public.post(
+            reverse("apply:form", args=[agency.code]),
+            {
+                "applicant_type": NP,
+                "applicant_name": "张三",
+                "id_type": "resident_id",
+                "id_number": valid_id_number(),
+                "phone": "13903751234",
+                "email": "zhangsan@example.com",
+                "item-1-title": "2025年法律援助经费使用情况",
+                "provision_form": "electronic",
+                "obtain_method": "email",
+            },
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    case = Case.objects.get(agency=agency)
+    assert (case.status, case.channel, case.received_on) == (Status.PENDING, Channel.ONLINE, None)
+
+    staff = Client()
+    staff.force_login(handler)
+    staff_action(staff, case, "confirm_receipt", {"received_on": "2026-02-10", "note": "电话确认"})
+    assert (fresh(case).status, fresh(case).received_on) == (Status.PROCESSING, d("2026-02-10"))
+    refused = staff_action(
+        staff, case, "request_correction", {"on": "2026-02-27", "standard": ["DESCRIPTION"], "period_days": 10}
+    )
+    assert refused.status_code == 200
+    assert "未执行" in refused.content.decode()
+    assert fresh(case).status == Status.PROCESSING
+    done = staff_action(
+        staff, case, "request_correction", {"on": "2026-02-26", "standard": ["DESCRIPTION"], "period_days": 10}
+    )
+    assert done.status_code == 302
+    assert fresh(case).status == Status.AWAITING_CORRECTION
+    staff_action(staff, case, "record_correction", {"on": "2026-02-27", "note": "已补正"})
+    assert due(case) == d("2026-03-26")
+    replied = staff_action(
+        staff,
+        case,
+        "reply",
+        {
+            "outcome": Outcome.PARTIAL.value,
+            "on": "2026-03-20",
+            "w1_description": "受援人姓名",
+            "w1_ground": Outcome.WITHHELD_THIRD_PARTY.value,
+            "w1_reason": "涉及个人隐私",
+        },
+    )
+    assert replied.status_code == 302
+    case = fresh(case)
+    assert (case.status, case.outcome) == (Status.CLOSED, Outcome.PARTIAL)
+    assert case.withheld_parts.get().ground == Outcome.WITHHELD_THIRD_PARTY
+    assert selectors.table_three([agency.pk], 2026).cases["三.二"] == {NP: [case.pk]}
+
+
+def test_http_extension_needs_the_head(agency: Any, handler: Any, head: Any) -> None:
+    """条例第三十三条第二款：经政府信息公开工作机构负责人同意 — the handler's request is refused and changes nothing."""
+    case = register(agency, handler, "2026-03-02")
+    as_handler = Client()
+    as_handler.force_login(handler)
+    refused = staff_action(as_handler, case, "extend", {"days": 10, "reason": "材料较多", "approved_on": "2026-03-20"})
+    assert refused.status_code == 302
+    assert (fresh(case).extension_days, due(case)) == (None, d("2026-03-30"))
+    as_head = Client()
+    as_head.force_login(head)
+    done = staff_action(as_head, case, "extend", {"days": 10, "reason": "材料较多", "approved_on": "2026-03-20"})
+    assert done.status_code == 302
+    assert (fresh(case).extension_days, due(case)) == (10, d("2026-04-14"))

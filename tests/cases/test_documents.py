@@ -26,6 +26,11 @@ PDF_STUB = b"%PDF-1.7 stub"
 
 
 @pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _today() -> Iterator[None]:
     with time_machine.travel("2026-12-30 10:00 +0800", tick=False):
         yield
