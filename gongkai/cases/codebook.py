@@ -92,7 +92,7 @@ class ObtainMethod(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    """One value per result row of 表三 — exactly these 25, in the table's order."""
+    """One value per result row of 表三 — exactly these 21, in the table's order."""
 
     DISCLOSED = "disclosed", "予以公开"
     PARTIAL = "partial", "部分公开"

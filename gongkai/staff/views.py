@@ -32,6 +32,7 @@ class StaffLoginView(auth_views.LoginView):
     template_name = "staff/login.html"
     authentication_form = StaffLoginForm
     redirect_authenticated_user = False
+    next_page = "staff:home"  # without ?next=, not Django's /accounts/profile/
 
 
 class StaffLogoutView(auth_views.LogoutView):
