@@ -511,6 +511,7 @@ def case_register(
     received_on: dt.date | None = None,
     receipt_note: str = "",
     request: HttpRequest | None = None,
+    submitted_at: dt.datetime | None = None,
 ) -> Case:
     """Staff register an application that came on paper, by post, fax or word of mouth (条例第二十九、三十一条).
 
@@ -544,6 +545,7 @@ def case_register(
             registered_by=actor,
             received_on=received_on,
             receipt_note=receipt_note,
+            submitted_at=submitted_at,
         )
         if received_on is not None:
             _open_clock(case, actor, request)
