@@ -30,7 +30,7 @@ def sign_in(page: Page, username: str, password: str) -> None:
 
 
 def test_staff_signs_in_and_corrects_the_agency_phone(page: Page, screenshot: Callable[[str], object]) -> None:
-    demo_load()
+    demo_load(cases=False)
 
     page.goto("/staff/")
     expect(page).to_have_url(re.compile(r"/staff/login/\?next=/staff/$"))
@@ -83,7 +83,7 @@ def test_staff_signs_in_and_corrects_the_agency_phone(page: Page, screenshot: Ca
 
 
 def test_wrong_password_is_refused(page: Page, screenshot: Callable[[str], object]) -> None:
-    demo_load()
+    demo_load(cases=False)
 
     page.goto("/staff/login/")
     sign_in(page, "zh_admin", DEMO_PASSWORD + "x")
