@@ -902,6 +902,9 @@ def case_extend(
         locked, rule = _begin(case, Action.EXTEND, actor, Actor.STAFF)
         if locked.extension_days:
             raise ValidationError("答复期限只能延长一次（条例第三十三条第二款）")
+        limit = PERIODS["extension"].amount
+        if not 1 <= days <= limit:
+            raise _fail("days", f"延长的期限应为1至{limit}个工作日（条例第三十三条第二款）")
         due = locked.ledger.reply_due if locked.ledger else None
         if due is not None and approved_on > due:
             raise _fail("approved_on", f"延期须在答复期限（{chinese_date(due)}）届满前经负责人同意")
@@ -1186,7 +1189,11 @@ def _check_reply(case: Case, data: ReplyInput) -> tuple[Outcome, Case | None]:
         raise _fail("outcome", f"“{outcome.label}”由相应程序产生，不能直接选择")
     if outcome is Outcome.NOT_PROCESSED_EXCESSIVE:
         raise _fail("outcome", "无正当理由大量反复申请的，须先要求申请人说明理由（条例第三十五条）")
-    if info.variants and data.variant not in info.variants:
+    if outcome is Outcome.OTHER and not data.variant:
+        # 表三（六）3 “其他”: a situation the other rows do not name — the reply must say what was done.
+        if not data.text.strip():
+            raise _fail("text", "办理结果为“其他处理：其他”的，请在答复内容中写明处理情况")
+    elif info.variants and data.variant not in info.variants:
         raise _fail("variant", "请选择答复情形：" + "、".join(v.label for v in info.variants))
     if not info.variants and data.variant:
         raise _fail("variant", "该办理结果没有可选的答复情形")

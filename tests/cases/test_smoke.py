@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import time_machine
 from django.core import mail
 
@@ -43,3 +44,26 @@ def test_online_to_partial_reply(agency: Any, handler: Any, django_capture_on_co
     assert case.status == Status.CLOSED
     assert case.outcome == Outcome.PARTIAL
     traveller.stop()
+
+
+@time_machine.travel("2026-03-02 09:00 +0800", tick=False)
+def test_a_plain_other_reply_needs_its_text(agency: Any, handler: Any) -> None:
+    """表三（六）3 “其他” is reachable by a reply that says what was done; without the words it is refused."""
+    from django.core.exceptions import ValidationError
+
+    case = services.case_register(
+        agency=agency, data=application(), channel="in_person", actor=handler, received_on=d("2026-03-02")
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.case_reply(
+            case=case, actor=handler, data=services.ReplyInput(outcome=Outcome.OTHER, on=d("2026-03-02"))
+        )
+    assert "text" in refused.value.message_dict
+    services.case_reply(
+        case=case,
+        actor=handler,
+        data=services.ReplyInput(outcome=Outcome.OTHER, on=d("2026-03-02"), text="申请人要求的信息已由其当场查阅"),
+    )
+    case.refresh_from_db()
+    assert case.outcome == Outcome.OTHER
+    assert case.outcome_variant == ""
