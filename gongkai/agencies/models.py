@@ -13,7 +13,6 @@ from gongkai.core.validators import (
     validate_postcode,
 )
 
-
 # Path segments that sit beside /apply/<code>/ (the public application form): an agency cannot take them.
 RESERVED_CODES = frozenset({"track", "mine", "submitted", "to", "api", "staff", "static", "media"})
 

@@ -1452,10 +1452,17 @@ def document_update(
 
 def _render(doc: CaseDocument) -> tuple[bytes, bytes]:
     from gongkai.cases import letters
-    from gongkai.documents.render import render_docx, render_pdf
+    from gongkai.documents.render import DocumentRenderError, render_docx, render_pdf
 
     official = letters.official(doc, draft=False)
-    return render_docx(official), render_pdf(official)
+    try:
+        return render_docx(official), render_pdf(official)
+    except DocumentRenderError as error:  # e.g. no CJK font installed: say so, issue nothing
+        raise ValidationError(str(error)) from None
+    except OSError:  # WeasyPrint could not load Pango
+        raise ValidationError(
+            "无法生成 PDF：缺少 Pango 组件（Debian/Ubuntu：apt-get install libpango-1.0-0 libpangoft2-1.0-0）"
+        ) from None
 
 
 def document_issue(

@@ -67,3 +67,27 @@ def test_a_plain_other_reply_needs_its_text(agency: Any, handler: Any) -> None:
     case.refresh_from_db()
     assert case.outcome == Outcome.OTHER
     assert case.outcome_variant == ""
+
+
+@time_machine.travel("2026-03-02 09:00 +0800", tick=False)
+def test_without_a_chinese_font_issuing_says_so_and_changes_nothing(
+    agency: Any, handler: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from gongkai.documents import render
+
+    case = services.case_register(
+        agency=agency, data=application(), channel="in_person", actor=handler, received_on=d("2026-03-02")
+    )
+    draft = services.case_request_correction(
+        case=case, actor=handler, on=d("2026-03-02"), items="请写明年份", period_days=10
+    )
+    monkeypatch.setattr(render, "_fontconfig_cjk_families", frozenset)
+    with pytest.raises(ValidationError, match="fonts-noto-cjk"):
+        services.document_issue(document=draft, actor=handler)
+    draft.refresh_from_db()
+    assert not draft.is_issued
+    assert draft.doc_number == ""
+    monkeypatch.undo()
+    assert services.document_issue(document=draft, actor=handler).doc_number == "湛司公复〔2026〕1号"

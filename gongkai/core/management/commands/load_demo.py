@@ -28,6 +28,8 @@ class Command(BaseCommand):
                 f"演示申请：{summary.cases.created} 件（签发文书 {summary.cases.documents_issued} 份，"
                 f"用时 {summary.cases.seconds:.1f} 秒）"
             )
+            if summary.cases.render_problem:
+                self.stdout.write(f"注意：未能签发文书，草稿已保留。{summary.cases.render_problem}")
         self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         self.stdout.write("  工作人员后台 /staff/login/")
         for person in STAFF:
