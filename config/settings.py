@@ -120,6 +120,7 @@ try:
     GONGKAI_SMS_SENDER = env.get("GONGKAI_SMS_SENDER", "gongkai.cases.notify.LoggingSmsSender")
     # Public intake through the API: submissions per IP per hour (issue 8 adds per-applicant limits and CAPTCHA).
     GONGKAI_API_INTAKE_RATE = env.get("GONGKAI_API_INTAKE_RATE", "30/hour") or "30/hour"
+    GONGKAI_API_TRACK_RATE = env.get("GONGKAI_API_TRACK_RATE", "60/hour") or "60/hour"
 
     HTTPS = env.boolean("GONGKAI_HTTPS", PRODUCTION)
     BEHIND_PROXY = env.boolean("GONGKAI_BEHIND_PROXY", False)
