@@ -63,9 +63,13 @@ def test_profile_page_masks_and_reveal_is_audited() -> None:
     assert "410***********" in page
     assert "139****1234" in page
     assert not AuditEvent.objects.filter(action="personal_data.reveal").exists()
-    revealed = client.post("/account/reveal/phone/").content.decode()
+    revealed = client.post("/account/reveal/phone/", follow=True).content.decode()
     assert "13903751234" in revealed
     event = AuditEvent.objects.get(action="personal_data.reveal")
+    # POST-redirect-GET: a reload shows the masked number again and writes no second audit row.
+    reloaded = client.get("/account/").content.decode()
+    assert "13903751234" not in reloaded
+    assert AuditEvent.objects.filter(action="personal_data.reveal").count() == 1
     assert event.actor_id == user.pk
     assert event.after == {"field": "phone", "masked": "139****1234"}
     assert "13903751234" not in json.dumps(event.after)

@@ -17,6 +17,9 @@ from gongkai.accounts.services import REVEALABLE, applicant_register, applicant_
 from gongkai.core.masking import mask_id_number, mask_phone
 
 
+_REVEALED = "account.revealed"
+
+
 class PublicLoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = PublicLoginForm
@@ -57,7 +60,9 @@ def register(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
     applicant, _ = ApplicantProfile.objects.get_or_create(user=request.user)
-    return render(request, "accounts/profile.html", {"applicant": applicant, "revealed": {}})
+    # Shown once, after the audited reveal's redirect: a reload shows the masked value and writes no second row.
+    revealed = request.session.pop(_REVEALED, {})
+    return render(request, "accounts/profile.html", {"applicant": applicant, "revealed": revealed})
 
 
 @public_user_required
@@ -68,7 +73,8 @@ def reveal(request: HttpRequest, field: str) -> HttpResponse:
     if field not in REVEALABLE:
         return redirect("account:profile")
     value = personal_data_reveal(actor=request.user, profile=applicant, field=field, request=request)
-    return render(request, "accounts/profile.html", {"applicant": applicant, "revealed": {field: value}})
+    request.session[_REVEALED] = {field: value}
+    return redirect("account:profile")
 
 
 @public_user_required
