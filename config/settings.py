@@ -141,6 +141,8 @@ INSTALLED_APPS = [
     "gongkai.clock",
     "gongkai.documents",
     "gongkai.cases",
+    "gongkai.publications",
+    "gongkai.reports",
     "gongkai.api",
     "rest_framework",
     "drf_spectacular",
