@@ -217,6 +217,47 @@ def table_three(agency_ids: list[int], year: int) -> TableThree:
     return TableThree(year, {row: dict(t) for row, t in cells.items()}, ids)
 
 
+def table_three_counts(year: int, agency_ids: list[int] | None = None) -> dict[int, dict[str, dict[str, int]]]:
+    """表三 counts of many agencies at once (agency id → row → applicant type → count): one grouped query over the case
+    table, folded in Python — the path for building every agency's tables of a platform (no ids for drill-down; use
+    ``table_three`` for one agency). Same rules as ``table_three``."""
+    from django.db.models import Case as SqlCase
+    from django.db.models import Count, IntegerField, Value, When
+
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    cases = (
+        Case.objects.filter(received_on__isnull=False, received_on__lte=end)
+        .exclude(status=Status.CANCELLED)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
+    )
+    if agency_ids is not None:
+        cases = cases.filter(agency_id__in=agency_ids)
+    grouped = (
+        cases.annotate(
+            new=SqlCase(When(received_on__gte=start, then=Value(1)), default=Value(0), output_field=IntegerField()),
+            done=SqlCase(When(closed_on__lte=end, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        )
+        .values_list("agency_id", "applicant_type", "outcome", "new", "done")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    tables: dict[int, dict[str, dict[str, int]]] = {}
+    for agency_id, column, outcome, new, done, n in grouped:
+        table = tables.setdefault(agency_id, {})
+
+        def add(row: str, column: str = column, n: int = n, table: dict[str, dict[str, int]] = table) -> None:
+            cells = table.setdefault(row, {})
+            cells[column] = cells.get(column, 0) + n
+
+        add(ROW_RECEIVED if new else ROW_CARRIED_IN)
+        if done and outcome:
+            add(OUTCOMES[outcome].row)
+            add(ROW_TOTAL)
+        else:
+            add(ROW_CARRIED_OUT)
+    return tables
+
+
 def applicant_columns() -> list[tuple[str, str]]:
     return [(c.value, c.label) for c in APPLICANT_COLUMNS]
 
