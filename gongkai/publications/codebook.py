@@ -1,0 +1,184 @@
+"""The closed codebooks of 主动公开, each entry with the article it comes from — the one place these labels live.
+
+``Category`` is 条例第二十条's fifteen items（一）–（十五）in the article's words, plus 第二十一条's locally determined
+information. ``DocKind`` and ``Validity`` feed 表二 第二十条第（一）项 of the annual report (国办公开办函〔2021〕30号;
+regulations.md §2.3). ``Status`` is where an item is in its workflow, with the transition table ``TRANSITIONS``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from django.db import models
+
+__all__ = [
+    "LIFECYCLE_KINDS",
+    "TERMINAL_VALIDITIES",
+    "TRANSITIONS",
+    "VALIDITY_MEANING",
+    "VALIDITY_TRANSITIONS",
+    "Action",
+    "Category",
+    "Channel",
+    "DeliveryStatus",
+    "DisclosureMode",
+    "DocKind",
+    "Status",
+    "Transition",
+    "TransitionError",
+    "Validity",
+    "WithheldGround",
+    "transition_for",
+]
+
+
+class Category(models.TextChoices):
+    """条例第二十条：行政机关应当……主动公开本行政机关的下列政府信息 — and 第二十一条 for the local ones."""
+
+    ART20_1 = "art20_1", "（一）行政法规、规章和规范性文件"
+    ART20_2 = "art20_2", "（二）机关职能、机构设置、办公地址、办公时间、联系方式、负责人姓名"
+    ART20_3 = "art20_3", "（三）国民经济和社会发展规划、专项规划、区域规划及相关政策"
+    ART20_4 = "art20_4", "（四）国民经济和社会发展统计信息"
+    ART20_5 = "art20_5", "（五）办理行政许可和其他对外管理服务事项的依据、条件、程序以及办理结果"
+    ART20_6 = (
+        "art20_6",
+        "（六）实施行政处罚、行政强制的依据、条件、程序以及本行政机关认为具有一定社会影响的行政处罚决定",
+    )
+    ART20_7 = "art20_7", "（七）财政预算、决算信息"
+    ART20_8 = "art20_8", "（八）行政事业性收费项目及其依据、标准"
+    ART20_9 = "art20_9", "（九）政府集中采购项目的目录、标准及实施情况"
+    ART20_10 = "art20_10", "（十）重大建设项目的批准和实施情况"
+    ART20_11 = "art20_11", "（十一）扶贫、教育、医疗、社会保障、促进就业等方面的政策、措施及其实施情况"
+    ART20_12 = "art20_12", "（十二）突发公共事件的应急预案、预警信息及应对情况"
+    ART20_13 = "art20_13", "（十三）环境保护、公共卫生、安全生产、食品药品、产品质量的监督检查情况"
+    ART20_14 = "art20_14", "（十四）公务员招考的职位、名额、报考条件等事项以及录用结果"
+    ART20_15 = "art20_15", "（十五）法律、法规、规章和国家有关规定规定应当主动公开的其他政府信息"
+    # 第二十一条：设区的市级、县级人民政府及其部门还应当根据本地方的具体情况，主动公开涉及市政建设、公共服务、公益事业、
+    # 土地征收、房屋征收、治安管理、社会救助等方面的政府信息（乡（镇）人民政府另有所列）。
+    LOCAL = "local", "第二十一条 本地方其他主动公开信息"
+    # Not 法定主动公开内容: 工作动态, 普法宣传 and other posts an agency chooses to publish (most 公众号 articles).
+    OTHER = "other", "其他（工作动态、宣传等）"
+
+    @property
+    def article(self) -> str:
+        if self is Category.LOCAL:
+            return "条例第二十一条"
+        if self is Category.OTHER:
+            return ""
+        return "条例第二十条" + self.label[: self.label.index("）") + 1]
+
+
+class DocKind(models.TextChoices):
+    # 表二 第二十条第（一）项 rows: 规章 | 行政规范性文件. Everything else is 其他 (no validity lifecycle in 表二).
+    RULE = "rule", "规章"
+    NORMATIVE = "normative", "行政规范性文件"
+    OTHER = "other", "其他"
+
+
+# The kinds that carry a validity lifecycle and are counted in 表二 第二十条第（一）项.
+LIFECYCLE_KINDS: frozenset[str] = frozenset({DocKind.RULE, DocKind.NORMATIVE})
+
+
+class Validity(models.TextChoices):
+    CURRENT = "current", "现行有效"
+    AMENDED = "amended", "已修改"
+    ABOLISHED = "abolished", "已废止"
+    EXPIRED = "expired", "失效"
+
+
+VALIDITY_MEANING: MappingProxyType[str, str] = MappingProxyType(
+    {
+        Validity.CURRENT: "现行有效：已发布施行，未被修改、废止，有效期未届满",
+        Validity.AMENDED: "已修改：部分条款经另一文件修改，修改后的文件继续有效（记录修改它的文件），仍计入现行有效",
+        Validity.ABOLISHED: "已废止：经制定机关决定废止或被新文件替代，自废止之日起不再有效",
+        Validity.EXPIRED: "失效：有效期届满或适用情形消失而自然失效，自失效之日起不再有效",
+    }
+)
+
+# A validity ends the document's force (表二 本年废止件数); the date it took effect is ``abolished_on``.
+TERMINAL_VALIDITIES: frozenset[str] = frozenset({Validity.ABOLISHED, Validity.EXPIRED})
+
+# Which validity may follow which. An abolished or expired document is not revived: a new document is issued instead.
+VALIDITY_TRANSITIONS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
+    {
+        Validity.CURRENT: frozenset({Validity.AMENDED, Validity.ABOLISHED, Validity.EXPIRED}),
+        Validity.AMENDED: frozenset({Validity.AMENDED, Validity.ABOLISHED, Validity.EXPIRED}),
+        Validity.ABOLISHED: frozenset(),
+        Validity.EXPIRED: frozenset(),
+    }
+)
+
+
+class DisclosureMode(models.TextChoices):
+    # 条例第十三条：行政机关公开政府信息，采取主动公开和依申请公开的方式。
+    PROACTIVE = "proactive", "主动公开"
+    ON_REQUEST = "on_request", "依申请公开"
+    WITHHELD = "withheld", "不予公开"
+
+
+class WithheldGround(models.TextChoices):
+    """Why an item is 不予公开 (条例第十四、十五、十六条)."""
+
+    STATE_SECRET = "state_secret", "第十四条 依法确定为国家秘密"
+    LAW_FORBIDS = "law_forbids", "第十四条 法律、行政法规禁止公开"
+    ENDANGERS = "endangers", "第十四条 公开后可能危及国家安全、公共安全、经济安全、社会稳定"
+    THIRD_PARTY = "third_party", "第十五条 涉及商业秘密、个人隐私等公开会对第三方合法权益造成损害"
+    INTERNAL_AFFAIRS = "internal_affairs", "第十六条第一款 内部事务信息"
+    PROCESS_INFO = "process_info", "第十六条第二款 过程性信息"
+    ENFORCEMENT_FILE = "enforcement_file", "第十六条第二款 行政执法案卷信息"
+
+
+class Channel(models.TextChoices):
+    # 条例第二十三条：通过政府公报、政府网站或者其他互联网政务媒体、新闻发布会以及报刊、广播、电视等途径予以公开。
+    PORTAL = "portal", "门户网站"
+    WECHAT = "wechat", "政务新媒体/公众号"
+    GAZETTE = "gazette", "政府公报"
+    OTHER = "other", "其他"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "待发送"
+    DELIVERED = "delivered", "已发布"
+    FAILED = "failed", "发送失败"
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SECRECY_REVIEW = "secrecy_review", "保密审查"  # 条例第十七条；保密法第三十五条；实施条例第四十二条 先审查、后公开
+    APPROVAL = "approval", "审批"
+    PUBLISHED = "published", "已发布"
+    WITHDRAWN = "withdrawn", "已撤回"  # keeps its 索引号 forever
+
+
+class Action(models.TextChoices):
+    PUBLISH = "publish", "发布"
+    WITHDRAW = "withdraw", "撤回"
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    sources: frozenset[str]
+    target: Status
+
+
+# The workflow as data. Issue 6 adds 送保密审查 / 审查通过 / 审批通过 and then narrows PUBLISH to start from 审批 only.
+TRANSITIONS: MappingProxyType[str, Transition] = MappingProxyType(
+    {
+        Action.PUBLISH: Transition(Action.PUBLISH, frozenset({Status.DRAFT, Status.APPROVAL}), Status.PUBLISHED),
+        Action.WITHDRAW: Transition(Action.WITHDRAW, frozenset({Status.PUBLISHED}), Status.WITHDRAWN),
+    }
+)
+
+
+class TransitionError(Exception):
+    pass
+
+
+def transition_for(action: Action, status: str) -> Transition:
+    """The transition ``action`` takes from ``status``; ``TransitionError`` (Chinese) when the table has none."""
+    rule = TRANSITIONS[action]
+    if status not in rule.sources:
+        raise TransitionError(f"状态为“{Status(status).label}”的信息不能{action.label}")
+    return rule
