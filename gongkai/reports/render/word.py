@@ -107,10 +107,14 @@ def _table(document: Any, grid: Grid) -> Any:
     table = document.add_table(rows=grid.n_rows, cols=grid.n_cols)
     table.style = document.styles["Table Grid"]
     table.autofit = True
+    # table.cell() rescans the whole table on every call (quadratic); take every position once, before merging —
+    # the merge ranges never overlap, so a position outside one range stays valid after another is merged.
+    flat = table._cells
+    at = [flat[r * grid.n_cols : (r + 1) * grid.n_cols] for r in range(grid.n_rows)]
     for cell in grid.cells:
-        target = table.cell(cell.row, cell.col)
+        target = at[cell.row][cell.col]
         if cell.rowspan > 1 or cell.colspan > 1:
-            target = target.merge(table.cell(cell.row + cell.rowspan - 1, cell.col + cell.colspan - 1))
+            target = target.merge(at[cell.row + cell.rowspan - 1][cell.col + cell.colspan - 1])
         align = "left" if (cell.key is None and not cell.header) else "center"
         _cell_text(target, clean(cell.text), size=size, align=align)
     # Header rows repeat on each page; no row breaks across pages.
