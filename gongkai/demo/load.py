@@ -13,6 +13,7 @@ from gongkai.agencies.models import Agency
 from gongkai.agencies.services import agency_create
 from gongkai.demo.cases import CasesSummary, cases_load
 from gongkai.demo.data import AGENCIES, APPLICANTS, DEMO_PASSWORD, STAFF, credit_code, org_code
+from gongkai.demo.publications import PublicationsSummary, publications_load
 
 
 @dataclass
@@ -22,6 +23,7 @@ class LoadSummary:
     memberships_created: int = 0
     applicants_created: int = 0
     cases: CasesSummary = field(default_factory=CasesSummary)
+    publications: PublicationsSummary = field(default_factory=PublicationsSummary)
 
     @property
     def changed(self) -> bool:
@@ -32,6 +34,7 @@ class LoadSummary:
                 self.memberships_created,
                 self.applicants_created,
                 self.cases.created,
+                self.publications.created,
             )
         )
 
@@ -110,6 +113,7 @@ def demo_load(*, cases: bool = True) -> LoadSummary:
                 validate=False,
             )
             summary.applicants_created += 1
+    summary.publications = publications_load()
     if cases:
         summary.cases = cases_load()
     return summary

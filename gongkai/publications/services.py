@@ -13,10 +13,12 @@ from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from gongkai.agencies.models import Agency
 from gongkai.audit.services import audit_record
+from gongkai.cases.models import Counter
 from gongkai.cases.services import next_number
 from gongkai.publications.codebook import (
     LIFECYCLE_KINDS,
@@ -46,6 +48,7 @@ __all__ = [
     "publication_publish",
     "publication_set_validity",
     "publication_withdraw",
+    "take_index_block",
     "take_index_number",
 ]
 
@@ -88,6 +91,18 @@ def take_index_number(agency: Agency, formed_on: dt.date) -> tuple[int, int, str
     locked until it commits, and a rollback gives the number back, so numbers are gap-free per agency and year."""
     seq = next_number(agency=agency, year=formed_on.year, series=INDEX_SERIES)
     return formed_on.year, seq, format_index_number(agency, year=formed_on.year, month=formed_on.month, seq=seq)
+
+
+def take_index_block(agency: Agency, year: int, count: int) -> range:
+    """``count`` consecutive 索引号 sequence numbers of (agency, year) at once, for bulk imports of an archive. The same
+    counter row and lock as ``next_number`` (series ``index``), so single and bulk numbers never collide or leave gaps
+    — as long as the caller creates one item for every number inside the same transaction."""
+    Counter.objects.bulk_create([Counter(agency=agency, year=year, series=INDEX_SERIES)], ignore_conflicts=True)
+    counter = Counter.objects.select_for_update().get(agency=agency, year=year, series=INDEX_SERIES)
+    counter.last = F("last") + count
+    counter.save(update_fields=["last"])
+    counter.refresh_from_db(fields=["last"])
+    return range(counter.last - count + 1, counter.last + 1)
 
 
 def _snapshot(publication: Publication) -> dict[str, Any]:
