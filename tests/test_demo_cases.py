@@ -1,5 +1,6 @@
-"""The demo's 依申请公开 cases (issue 4, last acceptance point): every 表三 row in use at 湛河区司法局 in 2024, 2025 and
-2026, the balance 一 + 二 = 三（七） + 四, carry-overs across year ends, every status, the staff queues, idempotence.
+"""The demo's 依申请公开 cases (issue 4, last acceptance point; issue 5 §9): 湛河区司法局 received nothing in 2024 (its
+2024 表三 is all zero, as in the seed report) and uses every 表三 row in 2025 and 2026; 湛河区教育局 uses every row in
+2024; the balance 一 + 二 = 三（七） + 四, carry-overs across year ends, every status, the staff queues, idempotence.
 
 The demo is loaded once for the module, with the clock pinned at 2026-11-27 12:00 (the services refuse future dates),
 inside a transaction that is rolled back at the end; each test runs in a savepoint within it.
@@ -32,12 +33,15 @@ from gongkai.cases.models import (
 from gongkai.cases.states import Status
 from gongkai.clock.selectors import current_calendar
 from gongkai.core.validators import credit_code_problem, id_number_problem
-from gongkai.demo.cases import MAIN_AGENCY, case_agencies, plan_cases
+from gongkai.demo.cases import FULL_YEAR_AGENCY, MAIN_AGENCY, QUIET_YEAR, case_agencies, plan_cases
 from gongkai.demo.load import LoadSummary, demo_load
+from gongkai.reports.tables import table3
 
 TODAY = dt.date(2026, 11, 27)
 NOON = "2026-11-27 12:00 +0800"
 YEARS = (2024, 2025, 2026)
+# Where every 表三 row is in use: 教育局 in 2024, 司法局 (the seed's agency) in 2025 and 2026.
+FULL = [("zhanhe-jyj", 2024), (MAIN_AGENCY, 2025), (MAIN_AGENCY, 2026)]
 
 
 @pytest.fixture(scope="module")
@@ -63,17 +67,46 @@ def test_the_load_creates_a_few_hundred_cases_and_renders_few_documents(demo: Lo
     assert Delivery.objects.exists()
 
 
-@pytest.mark.parametrize("year", YEARS)
-def test_every_row_and_every_column_of_table_three_in_use(demo: LoadSummary, db: None, year: int) -> None:
-    table = selectors.table_three([_agency(MAIN_AGENCY).pk], year)
+def test_the_plan_puts_every_row_where_the_tests_look() -> None:
+    assert [(code, year) for year, code in FULL_YEAR_AGENCY.items()] == FULL
+    assert QUIET_YEAR == 2024
+
+
+@pytest.mark.parametrize(("code", "year"), FULL)
+def test_every_row_and_every_column_of_table_three_in_use(demo: LoadSummary, db: None, code: str, year: int) -> None:
+    table = selectors.table_three([_agency(code).pk], year)
     empty_rows = [info.row_label for info in OUTCOMES.values() if table.total(info.row) == 0]
     assert empty_rows == []
     assert len(OUTCOMES) == 21
     for column in APPLICANT_COLUMNS:
         assert table.cell(selectors.ROW_RECEIVED, column.value) > 0, column.label
         assert table.cell(selectors.ROW_TOTAL, column.value) > 0, column.label
-    assert table.total(selectors.ROW_CARRIED_IN) > 0  # 2024 too: December 2023 carried in
-    assert table.total(selectors.ROW_CARRIED_OUT) > 0
+    if year == 2024:
+        assert table.total(selectors.ROW_CARRIED_IN) > 0  # December 2023 carried in
+    if year < 2026:
+        assert table.total(selectors.ROW_CARRIED_OUT) > 0
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_every_row_in_use_across_the_district_departments(demo: LoadSummary, db: None, year: int) -> None:
+    table = selectors.table_three([_agency(code).pk for code in case_agencies()], year)
+    assert [info.row_label for info in OUTCOMES.values() if table.total(info.row) == 0] == []
+
+
+def test_the_seed_agency_received_nothing_in_2024(demo: LoadSummary, db: None) -> None:
+    """issue 5 §9: 湛河区司法局's 2024 report from the demo equals the seed's — an all-zero 表三."""
+    sfj = _agency(MAIN_AGENCY)
+    assert selectors.table_three([sfj.pk], QUIET_YEAR).cells == {}
+    cells = table3([sfj.pk], QUIET_YEAR).cells
+    assert cells
+    assert all(value == 0 for columns in cells.values() for value in columns.values())
+    balance = cells["1"]["总计"] + cells["2"]["总计"] - cells["3.7"]["总计"] - cells["4"]["总计"]  # 一+二=三（七）+四
+    assert balance == 0
+    assert not Case.objects.filter(agency=sfj, received_on__year__lte=QUIET_YEAR).exists()
+    assert not Case.objects.filter(agency=sfj, submitted_at__lt=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)).exists()
+    assert not Case.objects.filter(agency=sfj, closed_on__year__lte=QUIET_YEAR).exists()
+    # 2025 starts afresh: nothing carried in from 2024.
+    assert selectors.table_three([sfj.pk], QUIET_YEAR + 1).total(selectors.ROW_CARRIED_IN) == 0
 
 
 @pytest.mark.parametrize("year", YEARS)
@@ -89,9 +122,9 @@ def test_received_plus_carried_in_equals_closed_plus_carried_out(demo: LoadSumma
             assert rows == table.cell(selectors.ROW_TOTAL, c)
 
 
-@pytest.mark.parametrize("year", [2023, 2024, 2025])
-def test_carry_over_across_the_year_end(demo: LoadSummary, db: None, year: int) -> None:
-    main = _agency(MAIN_AGENCY)
+@pytest.mark.parametrize(("code", "year"), [("zhanhe-jyj", 2023), ("zhanhe-jyj", 2024), (MAIN_AGENCY, 2025)])
+def test_carry_over_across_the_year_end(demo: LoadSummary, db: None, code: str, year: int) -> None:
+    main = _agency(code)
     crossing = Case.objects.filter(
         agency=main, received_on__year=year, received_on__month=12, closed_on__year=year + 1, closed_on__month=1
     )

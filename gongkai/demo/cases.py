@@ -3,9 +3,12 @@
 A seeded plan (``plan_cases``) decides every case — applicant, channel, dates, the path through the workflow and the
 outcome — and ``cases_load`` plays it against the services in order of receipt, so every date obeys the statute as the
 services check it (补正 within 7 working days, extension before the due date, payment before pay_by, lapses only
-after the deadline). 湛河区司法局 carries most of them: each of 2024, 2025 and 2026 uses every row of 表三 and every
-applicant column, with carry-overs across both year ends; open cases sit in every status, some overdue and some due
-within three working days of the day the demo is loaded.
+after the deadline). 湛河区司法局 — the agency of the seed report, whose real 2024 report has an all-zero 表三 —
+receives no application in 2024 and carries none into or out of it; in 2025 and 2026 it uses every row of 表三 and
+every applicant column, with a carry-over across the 2025 year end. In 2024 湛河区教育局 does the same (a carry-in from
+December 2023 and a carry-over into 2025), so across the departments of 湛河区人民政府 every row is in use in each
+year. Open cases sit in every status at 湛河区司法局, some overdue and some due within three working days of the day
+the demo is loaded.
 """
 
 from __future__ import annotations
@@ -42,12 +45,15 @@ from gongkai.clock.models import ClockLedger
 from gongkai.clock.selectors import current_calendar
 from gongkai.demo.data import AGENCIES, APPLICANTS, STAFF, credit_code, id_number
 
-__all__ = ["MAIN_AGENCY", "CasesSummary", "cases_load", "plan_cases"]
+__all__ = ["FULL_YEAR_AGENCY", "MAIN_AGENCY", "QUIET_YEAR", "CasesSummary", "cases_load", "plan_cases"]
 
-MAIN_AGENCY = "zhanhe-sfj"  # the agency of the seed report: every 表三 row in every year
+MAIN_AGENCY = "zhanhe-sfj"  # the agency of the seed report: most cases, every 表三 row in 2025 and 2026
+QUIET_YEAR = 2024  # 湛河区司法局 received no application that year (the seed report): no case of its touches it
 FIRST_DAY = dt.date(2024, 1, 2)
 LAST_HISTORICAL_DAY = dt.date(2026, 11, 20)
 YEARS = (2024, 2025, 2026)
+# The agency whose 表三 uses every row in each year (it needs a 负责人 for the extensions: 教育局 has one).
+FULL_YEAR_AGENCY = {2024: "zhanhe-jyj", 2025: MAIN_AGENCY, 2026: MAIN_AGENCY}
 SEED = 20240101
 
 _O = Outcome
@@ -269,8 +275,8 @@ TITLES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# Requests whose nature decides the outcome — the same wording a reviewer would recognise at each agency.
-OUTCOME_TITLES: dict[Outcome, tuple[str, ...]] = {
+# Requests whose nature decides the outcome — the wording a reviewer would recognise at the agency.
+_SFJ_OUTCOME_TITLES: dict[Outcome, tuple[str, ...]] = {
     _O.WITHHELD_STATE_SECRET: ("涉密维稳工作预案", "重大活动安全保卫工作方案（密件）"),
     _O.WITHHELD_PROHIBITED: ("社区矫正对象个人档案", "未成年人犯罪记录封存情况"),
     _O.WITHHELD_SECURITY: ("重点人员稳控名单", "群体性事件处置预案"),
@@ -289,6 +295,32 @@ OUTCOME_TITLES: dict[Outcome, tuple[str, ...]] = {
     _O.NOT_PROCESSED_PUBLICATION: ("《湛河区志（2010—2020）》", "《平顶山年鉴（2024）》"),
     _O.NOT_PROCESSED_CONFIRMATION: ("要求确认某公证书系贵局出具", "要求重新出具已取得的调解协议复印件并加盖公章"),
 }
+_JYJ_OUTCOME_TITLES: dict[Outcome, tuple[str, ...]] = {
+    _O.WITHHELD_STATE_SECRET: ("中考试题及参考答案（启用前）", "国家教育考试保密室建设方案（密件）"),
+    _O.WITHHELD_PROHIBITED: ("某学生心理健康档案", "未成年学生违纪处分记录"),
+    _O.WITHHELD_SECURITY: ("校园安全稳定风险隐患排查台账", "涉校群体性事件处置预案"),
+    _O.WITHHELD_THIRD_PARTY: (
+        "某民办学校办学许可申请材料",
+        "某公司参与校服采购投标文件",
+        "某教师职称评审申报材料",
+    ),
+    _O.WITHHELD_INTERNAL: ("机关内部考勤管理制度", "机关干部职工年度考核登记表", "局机关公务用车管理办法"),
+    _O.WITHHELD_PROCESS: ("局党组会议纪要", "局长办公会研究讨论记录", "学区划分调整方案讨论稿"),
+    _O.WITHHELD_ENFORCEMENT: ("某校外培训机构行政处罚案卷", "民办学校专项检查询问笔录"),
+    _O.WITHHELD_QUERY: ("本人学籍档案材料查询", "本人中考成绩及录取情况查询"),
+    _O.UNAVAILABLE_NEEDS_CREATION: ("近十年全区中小学生按年级性别分类统计表", "各学校教师学历结构分析报告"),
+    _O.UNAVAILABLE_UNCLEAR: ("有关文件", "相关补助资料"),
+    _O.NOT_PROCESSED_PETITION: ("关于某学校违规收费问题的投诉处理结果", "对某中学教师有偿补课的举报"),
+    _O.NOT_PROCESSED_PUBLICATION: ("《湛河区教育志》", "《平顶山年鉴（2024）》"),
+    _O.NOT_PROCESSED_CONFIRMATION: (
+        "要求确认某毕业证书系辖区学校颁发",
+        "要求重新出具已取得的入学通知书复印件并加盖公章",
+    ),
+}
+OUTCOME_TITLES: dict[str, dict[Outcome, tuple[str, ...]]] = {
+    "zhanhe-sfj": _SFJ_OUTCOME_TITLES,
+    "zhanhe-jyj": _JYJ_OUTCOME_TITLES,
+}
 
 NOT_OURS: tuple[tuple[str, str], ...] = (
     ("曹镇乡王庄村征地补偿安置方案", "平顶山市自然资源和规划局湛河分局（联系电话：0375-8166301）"),
@@ -296,7 +328,10 @@ NOT_OURS: tuple[tuple[str, str], ...] = (
     ("某民事案件一审判决书", "平顶山市湛河区人民法院（联系电话：0375-8166101）"),
     ("姚孟街道老旧小区改造项目规划许可", "平顶山市自然资源和规划局湛河分局（联系电话：0375-8166301）"),
 )
-NOT_EXIST = ("1998年人民调解工作档案", "2019年已撤并司法所的资产清单", "某已注销法律服务所的年检材料")
+NOT_EXIST: dict[str, tuple[str, ...]] = {
+    "zhanhe-sfj": ("1998年人民调解工作档案", "2019年已撤并司法所的资产清单", "某已注销法律服务所的年检材料"),
+    "zhanhe-jyj": ("1995年已撤并村小的校舍档案", "2018年已撤销教学点的资产清单", "某已注销培训机构的年检材料"),
+}
 
 WITHHELD_REASONS: dict[Outcome, tuple[str, str]] = {
     _O.WITHHELD_STATE_SECRET: ("预案全文", "经定密属于国家秘密，依法不予公开（条例第十四条）"),
@@ -321,7 +356,25 @@ WITHHELD_REASONS: dict[Outcome, tuple[str, str]] = {
     _O.WITHHELD_QUERY: ("档案查询材料", "属于行政查询事项，可按档案查询程序办理（条例第三十六条第（七）项）"),
 }
 
-THIRD_PARTIES = ("河南中平律师事务所", "平顶山市恒达物流有限公司", "调解协议当事人刘某")
+# Where an agency's wording differs from 司法局's: the withheld part and its reason, the personal data left out of a
+# partial disclosure, the third parties consulted.
+_JYJ_WITHHELD_REASONS: dict[Outcome, tuple[str, str]] = {
+    _O.WITHHELD_STATE_SECRET: ("试题及保密方案全文", "经定密属于国家秘密，依法不予公开（条例第十四条）"),
+    _O.WITHHELD_PROHIBITED: (
+        "未成年学生个人信息及档案材料",
+        "《中华人民共和国未成年人保护法》第四条规定应当保护未成年人隐私权和个人信息（条例第十四条）",
+    ),
+    _O.WITHHELD_SECURITY: ("风险隐患点位及处置措施", "公开后可能危及校园安全和社会稳定（条例第十四条）"),
+    _O.WITHHELD_QUERY: ("学籍档案查询材料", "属于行政查询事项，可按学籍档案查询程序办理（条例第三十六条第（七）项）"),
+}
+PERSONAL_DATA = {
+    "zhanhe-sfj": "受援人姓名、身份证号码、联系方式等个人信息",
+    "zhanhe-jyj": "学生及家长姓名、身份证号码、联系方式等个人信息",
+}
+THIRD_PARTIES = {
+    "zhanhe-sfj": ("河南中平律师事务所", "平顶山市恒达物流有限公司", "调解协议当事人刘某"),
+    "zhanhe-jyj": ("平顶山市育才文化培训学校有限公司", "平顶山市恒达物流有限公司", "教师刘某"),
+}
 OTHER_AGENCIES = ("湛河区财政局", "湛河区人民政府办公室", "平顶山市司法局")
 
 
@@ -402,8 +455,9 @@ class _Planner:
         return self.rng.choices(options, weights=weights, k=1)[0]
 
     def items(self, agency: str, outcome: Outcome | None, year: int) -> tuple[str, ...]:
-        if outcome is not None and outcome in OUTCOME_TITLES and agency == MAIN_AGENCY:
-            return (self.rng.choice(OUTCOME_TITLES[outcome]),)
+        known = OUTCOME_TITLES.get(agency, {})
+        if outcome is not None and outcome in known:
+            return (self.rng.choice(known[outcome]),)
         titles = TITLES[agency]
         count = self.rng.choices((1, 2, 3), weights=(70, 22, 8), k=1)[0]
         chosen = self.rng.sample(titles, count)
@@ -436,8 +490,8 @@ class _Planner:
                 extra |= {"variant": _V.NOT_OURS, "competent_agency": competent, "items": (title,)}
             else:
                 extra |= {"variant": _V.NOT_EXIST}
-                if agency == MAIN_AGENCY:
-                    extra["items"] = (self.rng.choice(NOT_EXIST),)
+                if agency in NOT_EXIST:
+                    extra["items"] = (self.rng.choice(NOT_EXIST[agency]),)
         if "items" in extra:
             items = extra.pop("items")
         return self.add(
@@ -526,7 +580,8 @@ class _Planner:
         # From December 2023 too: the 2024 reports then show 二（上年结转） in use as well.
         self.carry_over(YEARS[0] - 1)
         for year in YEARS:
-            self.main_agency_year(year)
+            # 司法局 in 2025 and 2026 with its usual volume; 教育局 in 2024 with fewer ordinary requests.
+            self.full_year(FULL_YEAR_AGENCY[year], year, fillers=38 if FULL_YEAR_AGENCY[year] == MAIN_AGENCY else 12)
             self.carry_over(year)
         for agency, per_year in (("zhanhe-czj", 13), ("zhanhe-jyj", 13)):
             for year in YEARS:
@@ -537,50 +592,50 @@ class _Planner:
         self.plans.sort(key=lambda p: (p.received, p.key))  # the key keeps one applicant's month in order (按件)
         return self.plans
 
-    def main_agency_year(self, year: int) -> None:
+    def full_year(self, agency: str, year: int, *, fillers: int) -> None:
         kinds = list(ApplicantType)
         # Every 表三 result row, with the applicant types taking turns so that every column is used.
         for n, outcome in enumerate(Outcome):
             kind = kinds[n % len(kinds)]
             if outcome is _O.NOT_PROCESSED_REPEAT:
-                self.repeat_pair(year, kind)
+                self.repeat_pair(agency, year, kind)
             elif outcome is _O.NOT_PROCESSED_EXCESSIVE:
-                self.heavy_applicant(year)
+                self.heavy_applicant(agency, year)
             else:
-                self.closed_in_year(MAIN_AGENCY, year, outcome, kind=kind)
-        for _ in range(38):
-            self.closed_in_year(MAIN_AGENCY, year, self.filler_outcome())
+                self.closed_in_year(agency, year, outcome, kind=kind)
+        for _ in range(fillers):
+            self.closed_in_year(agency, year, self.filler_outcome())
         # 第三十五条 accepted: a reasonable explanation, a stated later date, answered by it.
-        self.closed_in_year(MAIN_AGENCY, year, _O.DISCLOSED, reasons="accepted", kind=_T.RESEARCH)
+        self.closed_in_year(agency, year, _O.DISCLOSED, reasons="accepted", kind=_T.RESEARCH)
         # 信息处理费 按量 paid, then disclosed.
-        self.closed_in_year(MAIN_AGENCY, year, _O.DISCLOSED, fee="paid", fee_pages=self.rng.randint(60, 150))
+        self.closed_in_year(agency, year, _O.DISCLOSED, fee="paid", fee_pages=self.rng.randint(60, 150))
         # A 负责人-approved extension.
-        self.closed_in_year(MAIN_AGENCY, year, _O.PARTIAL, extend=True, kind=_T.COMMERCIAL)
+        self.closed_in_year(agency, year, _O.PARTIAL, extend=True, kind=_T.COMMERCIAL)
         # A cancelled online application (withdrawn before receipt was confirmed): never counted.
-        self.closed_in_year(MAIN_AGENCY, year, None, end="cancel", channel=Channel.ONLINE)
+        self.closed_in_year(agency, year, None, end="cancel", channel=Channel.ONLINE)
 
-    def repeat_pair(self, year: int, kind: ApplicantType) -> None:
+    def repeat_pair(self, agency: str, year: int, kind: ApplicantType) -> None:
         who = self.applicant(kind)
         first_day = self.day_in(dt.date(year, 1, 5), dt.date(year, 4, 30))
-        title = self.rng.choice(TITLES[MAIN_AGENCY])
-        earlier = self.case(MAIN_AGENCY, first_day, _O.DISCLOSED, applicant=who, items=(title,), variant=_V.PROVIDED)
+        title = self.rng.choice(TITLES[agency])
+        earlier = self.case(agency, first_day, _O.DISCLOSED, applicant=who, items=(title,), variant=_V.PROVIDED)
         again = self.day_in(dt.date(year, 6, 1), dt.date(year, 8, 31))
-        self.case(MAIN_AGENCY, again, _O.NOT_PROCESSED_REPEAT, applicant=who, items=(title,), repeat_of=earlier.key)
+        self.case(agency, again, _O.NOT_PROCESSED_REPEAT, applicant=who, items=(title,), repeat_of=earlier.key)
 
-    def heavy_applicant(self, year: int) -> None:
+    def heavy_applicant(self, agency: str, year: int) -> None:
         """One applicant files a dozen applications in one natural month: the 11th pays 100 元 (按件, 109号第四条),
         the 12th is asked for reasons (第三十五条) and, finding none, is not processed."""
         who = self.pool[_T.NATURAL_PERSON][year - YEARS[0]]  # 王建军, 刘桂兰, 陈志强
         month = {2024: 5, 2025: 6, 2026: 3}[year]
         days = sorted(self.day_in(dt.date(year, month, 6), dt.date(year, month, 24)) for _ in range(12))
-        titles = TITLES[MAIN_AGENCY]
+        titles = TITLES[agency]
         for n, day in enumerate(days[:10]):
             outcome = self.rng.choice(
                 (_O.DISCLOSED, _O.DISCLOSED, _O.UNAVAILABLE_NOT_HELD, _O.UNAVAILABLE_NEEDS_CREATION)
             )
-            self.case(MAIN_AGENCY, day, outcome, applicant=who, items=(titles[(n * 3 + year) % len(titles)],))
+            self.case(agency, day, outcome, applicant=who, items=(titles[(n * 3 + year) % len(titles)],))
         self.case(
-            MAIN_AGENCY,
+            agency,
             days[10],
             _O.DISCLOSED,
             applicant=who,
@@ -590,7 +645,7 @@ class _Planner:
             variant=_V.PROVIDED,
         )
         self.case(
-            MAIN_AGENCY,
+            agency,
             days[11],
             _O.NOT_PROCESSED_EXCESSIVE,
             applicant=who,
@@ -600,15 +655,20 @@ class _Planner:
         )
 
     def carry_over(self, year: int) -> None:
-        """Received in the last days of December, answered in January: 四 of ``year``, 二 of ``year + 1``."""
+        """Received in the last days of December, answered in January: 四 of ``year``, 二 of ``year + 1``.
+
+        Most at the agency that uses every row in ``year`` and in ``year + 1`` — never at 湛河区司法局 across the
+        ends of its quiet year."""
         if year + 1 > self.today.year:
             return
+        main = FULL_YEAR_AGENCY.get(year) or FULL_YEAR_AGENCY[year + 1]
+        assert not (main == MAIN_AGENCY and QUIET_YEAR in (year, year + 1))
         january = dt.date(year + 1, 1, 2)
         extras: tuple[tuple[str, Outcome, ApplicantType, dict[str, Any]], ...] = (
-            (MAIN_AGENCY, _O.DISCLOSED, _T.NATURAL_PERSON, {}),
-            (MAIN_AGENCY, _O.PARTIAL, _T.LEGAL_SERVICE, {}),
-            (MAIN_AGENCY, _O.UNAVAILABLE_NOT_HELD, _T.COMMERCIAL, {}),
-            (MAIN_AGENCY, _O.WITHHELD_PROCESS, _T.NATURAL_PERSON, {"extend": True}),
+            (main, _O.DISCLOSED, _T.NATURAL_PERSON, {}),
+            (main, _O.PARTIAL, _T.LEGAL_SERVICE, {}),
+            (main, _O.UNAVAILABLE_NOT_HELD, _T.COMMERCIAL, {}),
+            (main, _O.WITHHELD_PROCESS, _T.NATURAL_PERSON, {"extend": True}),
             ("zhanhe-czj", _O.DISCLOSED, _T.NATURAL_PERSON, {}),
             ("zhanhe-jyj", _O.UNAVAILABLE_NEEDS_CREATION, _T.PUBLIC_WELFARE, {}),
         )
@@ -686,7 +746,8 @@ class _Planner:
         # The demo applicant accounts' own applications (online, linked to the account).
         for person in self.pool[_T.NATURAL_PERSON][-2:] + self.pool[_T.LEGAL_SERVICE][-1:]:
             for year_ in YEARS:
-                self.closed_in_year(main, year_, self.filler_outcome(), applicant=person, channel=Channel.ONLINE)
+                agency = FULL_YEAR_AGENCY[year_]
+                self.closed_in_year(agency, year_, self.filler_outcome(), applicant=person, channel=Channel.ONLINE)
 
     def open_cases(self) -> None:
         """Open at the day of loading, in every status; some overdue, some due within three working days."""
@@ -923,7 +984,7 @@ class _Player:
         if plan.consultation:
             on = self.upto(self.after(t, rng, 2, 5))
             if plan.consultee == ConsulteeKind.THIRD_PARTY:
-                party = rng.choice(THIRD_PARTIES)
+                party = rng.choice(THIRD_PARTIES.get(plan.agency, THIRD_PARTIES[MAIN_AGENCY]))
                 matter = "申请人申请公开的信息涉及贵方商业秘密或个人隐私，请于15个工作日内书面提出是否同意公开的意见"
             else:
                 party = rng.choice([a for a in OTHER_AGENCIES if a != agency.name])
@@ -1042,19 +1103,20 @@ class _Player:
         outcome = plan.outcome
         withheld: list[services.WithheldInput] = []
         text = ""
+        reasons = WITHHELD_REASONS | (_JYJ_WITHHELD_REASONS if plan.agency == "zhanhe-jyj" else {})
         if outcome is _O.PARTIAL:
             ground = rng.choice((_O.WITHHELD_THIRD_PARTY, _O.WITHHELD_PROCESS, _O.WITHHELD_INTERNAL))
             withheld.append(
                 services.WithheldInput(
-                    "受援人姓名、身份证号码、联系方式等个人信息"
+                    PERSONAL_DATA.get(plan.agency, "有关人员的姓名、身份证号码、联系方式等个人信息")
                     if ground is _O.WITHHELD_THIRD_PARTY
-                    else WITHHELD_REASONS[ground][0],
+                    else reasons[ground][0],
                     ground,
-                    WITHHELD_REASONS[ground][1],
+                    reasons[ground][1],
                 )
             )
-        elif outcome in WITHHELD_REASONS:
-            part, reason = WITHHELD_REASONS[outcome]
+        elif outcome in reasons:
+            part, reason = reasons[outcome]
             withheld.append(services.WithheldInput(part, outcome, reason))
         elif plan.variant == _V.ALREADY_PUBLIC:
             text = f"请登录{case.agency.website or '湛河区人民政府门户网站'}“政府信息公开”专栏查阅。"
