@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -19,11 +19,15 @@ from gongkai.reports import builder, rules
 from gongkai.reports.models import AnnualReport, ReportStatus
 from gongkai.reports.schema import Figure, Finding, ReportData
 
+if TYPE_CHECKING:
+    from gongkai.reports.render.content import RenderMeta
+
 __all__ = [
     "SupervisedReport",
     "published_reports",
     "report_current_data",
     "report_data_from_snapshot",
+    "report_render_meta",
     "report_status_for_supervisor",
     "report_versions",
 ]
@@ -159,3 +163,21 @@ def report_current_data(report: AnnualReport, *, today: dt.date | None = None) -
     if report.snapshot:
         return report_data_from_snapshot(report)
     return builder.build(report.agency, report.year, sections=report.sections, today=today).data
+
+
+def report_render_meta(report: AnnualReport) -> RenderMeta:
+    """The renderers' header for a report: title, agency, 索引号, 发布日期, version and the public revision note (from the
+    snapshot once published, so the header is as frozen as the tables)."""
+    from gongkai.reports.render.content import RenderMeta
+
+    meta = (report.snapshot or {}).get("meta", {})
+    agency_name = meta.get("agency") or report.agency.name
+    published_on = meta.get("published_on")
+    return RenderMeta(
+        title=f"{agency_name}{report.year}年政府信息公开工作年度报告",
+        agency_name=agency_name,
+        index_number=meta.get("index_number", report.index_number),
+        published_on=dt.date.fromisoformat(published_on) if published_on else report.published_on,
+        revision_note=meta.get("revision_note", report.revision_note),
+        version=int(meta.get("version", report.version)),
+    )

@@ -359,3 +359,17 @@ def test_publication_date_checks(world: dict[str, Any]) -> None:
     assert "on" in caught.value.message_dict
     with pytest.raises(ValidationError):
         services.report_publish(report=report, actor=head, on=dt.date(2024, 12, 31))
+
+
+def test_published_report_renders_from_its_snapshot(world: dict[str, Any]) -> None:
+    from gongkai.reports.render import render
+
+    report = _published(world)
+    meta = selectors.report_render_meta(report)
+    assert meta.index_number == report.index_number
+    assert meta.title == "湛河区司法局2024年政府信息公开工作年度报告"
+    data = selectors.report_data_from_snapshot(report)
+    html = render(data, "html", meta=meta).decode("utf-8")
+    assert report.index_number in html
+    assert json.loads(render(data, "json", meta=meta))["table3"] == report.snapshot["report"]["table3"]
+    assert "六、其他需要报告的事项" in render(data, "md", meta=meta).decode("utf-8")
