@@ -313,3 +313,11 @@ def test_category_article() -> None:
     assert Category.ART20_15.article == "条例第二十条（十五）"
     assert Category.LOCAL.article == "条例第二十一条"
     assert len([c for c in Category if c.value.startswith("art20_")]) == 15
+
+
+def test_block_of_index_numbers_shares_the_counter(agency: Agency) -> None:
+    first = create(agency)
+    block = services.take_index_block(agency, 2024, 3)
+    after = create(agency)
+    assert (first.seq, list(block), after.seq) == (1, [2, 3, 4], 5)
+    assert services.format_index_number(agency, year=2024, month=3, seq=block[0]) == f"{agency.identifier}/2024-00002"
