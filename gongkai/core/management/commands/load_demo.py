@@ -23,6 +23,11 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("演示数据已存在，未作改动。")
+        if summary.publications.created or summary.publications.bulk_posts:
+            self.stdout.write(
+                f"演示主动公开目录：{summary.publications.created} 条，公众号发布 {summary.publications.bulk_posts} 条"
+                f"（用时 {summary.publications.seconds:.1f} 秒）"
+            )
         if summary.cases.created:
             self.stdout.write(
                 f"演示申请：{summary.cases.created} 件（签发文书 {summary.cases.documents_issued} 份，"
