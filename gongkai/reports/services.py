@@ -131,7 +131,8 @@ def _rule(report: AnnualReport, action: ReportAction, actor: Any) -> Transition:
 
 
 def _lock(report: AnnualReport) -> AnnualReport:
-    return AnnualReport.objects.select_for_update().select_related("agency").get(pk=report.pk)
+    # of=("self",): the agency row is read, not locked — reports of one agency do not wait on its other work.
+    return AnnualReport.objects.select_for_update(of=("self",)).select_related("agency").get(pk=report.pk)
 
 
 def _blocking(findings: list[Finding]) -> bool:
