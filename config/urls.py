@@ -5,6 +5,8 @@ urlpatterns = [
     path("apply/", include("gongkai.cases.urls_public")),
     path("api/", include("gongkai.api.urls")),
     path("staff/cases/", include("gongkai.cases.urls_staff")),
+    path("staff/reports/", include("gongkai.reports.urls_staff")),
+    path("agencies/<slug:code>/reports/", include("gongkai.reports.urls_public")),
     path("account/", include("gongkai.accounts.urls_public")),
     path("tools/", include("gongkai.clock.urls_public")),
     path("staff/platform/calendar/", include("gongkai.clock.urls")),

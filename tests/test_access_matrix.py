@@ -98,6 +98,8 @@ TARGET_MEMBERS = {f"own_{role.value}" for role in Role}
 # 依申请公开: who reads the target's cases (VIEW_CASES there), and who may handle cases somewhere (HANDLE_CASES).
 CASE_VIEWERS = frozenset({"own_handler", "own_reviewer", "own_head", "own_supervisor"} | REGION_SUPERVISORS)
 CASE_HANDLERS_ANYWHERE = frozenset({"own_handler", "own_head", "other_agency_head", "sibling_handler"})
+# 年度报告: who reads the target's reports (VIEW_REPORTS there).
+REPORT_VIEWERS = frozenset({"own_handler", "own_reviewer", "own_head", "own_supervisor"} | REGION_SUPERVISORS)
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,15 @@ EXPECTATIONS: dict[str, Expect] = {
     "cases:document_deliver": Expect(CASE_VIEWERS, method="post"),
     "cases:document_docx": Expect(CASE_VIEWERS),
     "cases:document_pdf": Expect(CASE_VIEWERS),
+    # 年度报告: the overview open to all staff (each sees the agencies where they read reports); everything about the
+    # target's report to those who read its reports (own members and the 主管部门 above it) — the services decide who
+    # may edit, submit or publish; the checker's upload page to 主管部门 staff.
+    "reports:index": Expect(frozenset({"*staff"}), sees_target=REPORT_VIEWERS),
+    "reports:check": Expect(frozenset({"own_supervisor", "other_supervisor"} | REGION_SUPERVISORS)),
+    "reports:detail": Expect(REPORT_VIEWERS),
+    "reports:action": Expect(REPORT_VIEWERS, method="post"),
+    "reports:download": Expect(REPORT_VIEWERS),
+    "reports:cell": Expect(REPORT_VIEWERS),
 }
 
 
@@ -179,6 +190,11 @@ def kwargs_for(route: str, world: World, *, missing: bool = False) -> dict[str, 
         "document_id": lambda: world.document.pk if world.document else 0,
         "attachment_id": lambda: world.attachment.pk if world.attachment else 0,
         "action": lambda: "add_note",
+        "op": lambda: "sections",
+        "fmt": lambda: "md",
+        "table": lambda: "table3",
+        "row": lambda: "1",
+        "col": lambda: "总计",
     }
     kwargs: dict[str, int | str] = {}
     for name in re.findall(r"<(?:\w+:)?(\w+)>", route):
