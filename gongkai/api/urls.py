@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from gongkai.api import views
+from gongkai.api import views, views_reports
 
 app_name = "api"
 
@@ -10,6 +10,10 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("public/agencies/<str:code>/applications/", views.IntakeView.as_view(), name="public-intake"),
     path("public/track/", views.TrackView.as_view(), name="public-track"),
+    path(
+        "public/agencies/<str:code>/reports/<int:year>/", views_reports.PublicReportView.as_view(), name="public-report"
+    ),
+    path("staff/reports/<int:agency_id>/<int:year>/", views_reports.StaffReportView.as_view(), name="staff-report"),
     path("staff/cases/", views.CaseListView.as_view(), name="staff-cases"),
     path("staff/cases/<int:pk>/", views.CaseDetailView.as_view(), name="staff-case"),
     *(
