@@ -13,7 +13,9 @@ from gongkai.reports.schema import TABLE3_COLS, TABLE3_ROWS, TABLE4_BLOCKS, TABL
 
 SEED = Path(__file__).resolve().parents[3] / "shared/seed/000_d313710ee9afc711.txt"
 
-pytestmark = pytest.mark.skipif(not SEED.exists(), reason=f"the seed report is not checked out next to the repo ({SEED})")
+pytestmark = pytest.mark.skipif(
+    not SEED.exists(), reason=f"the seed report is not checked out next to the repo ({SEED})"
+)
 
 
 def test_seed_reads_as_all_zero_tables_without_errors() -> None:
@@ -25,7 +27,9 @@ def test_seed_reads_as_all_zero_tables_without_errors() -> None:
     assert report.unreadable == []
     assert {row: set(cols) for row, cols in report.table3.items()} == {row: set(TABLE3_COLS) for row, _ in TABLE3_ROWS}
     assert all(value == 0 for cols in report.table3.values() for value in cols.values())
-    assert {block: set(cols) for block, cols in report.table4.items()} == {b: set(TABLE4_RESULTS) for b in TABLE4_BLOCKS}
+    assert {block: set(cols) for block, cols in report.table4.items()} == {
+        b: set(TABLE4_RESULTS) for b in TABLE4_BLOCKS
+    }
     assert all(value == 0 for cols in report.table4.values() for value in cols.values())
     data = report.as_json()["table2"]
     assert data == {

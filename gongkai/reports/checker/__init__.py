@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
+from decimal import Decimal
 from pathlib import Path
 
 from gongkai.reports import rules
 from gongkai.reports.checker import sources
 from gongkai.reports.checker.parse import NotAReport, parse_rows
-from gongkai.reports.schema import ReportData
+from gongkai.reports.schema import TABLE2_COUNTS, TABLE2_DECISIONS, TABLE2_DOCS, TABLE2_FEE, ReportData
 
 __all__ = ["SUFFIXES", "UnreadableReport", "check_file", "check_folder", "format_text", "read_report", "read_text"]
 
-SUFFIXES = (".md", ".markdown", ".html", ".htm", ".txt", ".docx", ".xlsx", ".pdf")
+SUFFIXES = (".md", ".markdown", ".html", ".htm", ".txt", ".docx", ".xlsx", ".pdf", ".json")
 
 
 class UnreadableReport(Exception):
@@ -30,17 +32,53 @@ class UnreadableReport(Exception):
 
 
 def read_text(text: str, *, kind: str = "md") -> ReportData:
-    """A report given as text: ``kind`` is "md", "html" or "txt" (plain or PDF-extracted text)."""
+    """A report given as text: ``kind`` is "md", "html", "txt" (plain or PDF-extracted text) or "json" (ours)."""
     if kind == "html":
         rows = sources.rows_from_html(text)
     elif kind in ("md", "txt"):
         rows = sources.rows_from_md(text)
+    elif kind == "json":
+        return _from_json(text)
     else:
         raise ValueError(f"unknown kind {kind!r}")
     try:
         return parse_rows(rows)
     except NotAReport as exc:
         raise UnreadableReport(f"不是政府信息公开工作年度报告：{exc}") from exc
+
+
+def _from_json(text: str) -> ReportData:
+    """The fixed JSON of issue 5 §7 (``report build --format json``); a cell that is not a count is unreadable."""
+    try:
+        data = json.loads(text)
+        agency, year = str(data["agency"]), int(data["year"])
+        report = ReportData(agency=agency, year=year)
+        report.agency_kind = "government" if agency.endswith("政府") else ("department" if agency else "")
+        for row, cols in report.table3.items():
+            for col in cols:
+                cols[col] = _count(report, f"表三 {row} 列“{col}”", data["table3"][row][col])
+        for block, results in report.table4.items():
+            for result in results:
+                results[result] = _count(report, f"表四 {block} {result}", data["table4"][block][result])
+        for doc in TABLE2_DOCS:
+            for count in TABLE2_COUNTS:
+                report.table2[doc][count] = _count(report, f"表二 {doc} {count}", data["table2"][doc][count])
+        for name in TABLE2_DECISIONS:
+            report.table2[name] = _count(report, f"表二 {name}", data["table2"][name])
+        fee = data["table2"][TABLE2_FEE]
+        report.table2[TABLE2_FEE] = None if fee is None else Decimal(str(fee))
+    except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
+        raise UnreadableReport(f"不是年度报告的JSON（{type(exc).__name__}: {exc}）") from exc
+    return report
+
+
+def _count(report: ReportData, place: str, value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    report.unreadable.append(f"{place}（原文“{value}”）")
+    return None
 
 
 def _read_pdf(data: bytes) -> ReportData:

@@ -10,6 +10,7 @@ A number the parser cannot read is ``None`` with a line in ``report.unreadable``
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -148,6 +149,57 @@ def _learn(rows: Sequence[Row], width: int) -> dict[int, set[int]]:
     return learned
 
 
+def _templates(rows: Sequence[Row], width: int) -> list[tuple[int, ...]]:
+    """PDF layout text: where the columns of full rows end on the line, relative to the last column."""
+    found = []
+    for row in rows:
+        if row.grid or len(row.cells) < width:
+            continue
+        _label, last_label, kinds = _split(row)
+        values = [i for i in range(last_label + 1, len(kinds)) if kinds[i] is not Kind.BLANK]
+        if len(values) == width and all(kinds[i] is Kind.NUMBER for i in values):
+            last = row.ends[values[-1]]
+            found.append(tuple(row.ends[i] - last for i in values))
+    return found
+
+
+def _align(row: Row, here: list[int], templates: list[tuple[int, ...]]) -> list[str] | None:
+    """A layout-text row printing fewer numbers than columns (blank cells): place the numbers, in order, in the
+    columns whose positions they share with the full rows of the same table; blank columns are 0. Only when the
+    columns stand apart (layout mode, not single-spaced reading order), the last (总计) column is printed and each
+    number lies within 6 characters of its column (pypdf pushes a token right when the one before overlaps it) —
+    else no guess."""
+    offsets = [row.ends[i] - row.ends[here[-1]] for i in here]
+    for template in templates:
+        if min(b - a for a, b in itertools.pairwise(template)) < 4:
+            continue
+        columns = _monotone(offsets, template)
+        if columns is not None:
+            slots = dict(zip(columns, (row.cells[i] for i in here), strict=True))
+            return [slots.get(c, "0") for c in range(len(template))]
+    return None
+
+
+def _monotone(offsets: list[int], template: tuple[int, ...]) -> list[int] | None:
+    """Strictly increasing columns for the offsets, the last on the last column, least total distance (≤ 6 each)."""
+    n, m = len(offsets), len(template)
+    best: dict[tuple[int, int], tuple[int, list[int]]] = {}  # (token, column) → (cost, columns so far)
+    for i, offset in enumerate(offsets):
+        for j in range(m):
+            distance = abs(template[j] - offset)
+            if distance > 6 or (i == n - 1 and j != m - 1):
+                continue
+            if i == 0:
+                best[(i, j)] = (distance, [j])
+                continue
+            previous = [best[(i - 1, k)] for k in range(j) if (i - 1, k) in best]
+            if previous:
+                cost, columns = min(previous, key=lambda item: item[0])
+                best[(i, j)] = (cost + distance, [*columns, j])
+    final = best.get((n - 1, m - 1))
+    return final[1] if final else None
+
+
 def _pick(row: Row, last_label: int, kinds: list[Kind], width: int, learned: dict[int, set[int]]) -> list[str] | None:
     """The ``width`` value cells of a grid row whose label was recognised; blanks count as 0 only here, where the
     row is a data row with at least ``width`` cells after its label."""
@@ -182,6 +234,7 @@ def _scan(
 ) -> _Scan:
     result = _Scan()
     learned = {width: _learn(rows, width) for width in set(widths.values())}
+    templates = {width: _templates(rows, width) for width in set(widths.values()) if width > 1}
     # A run of label text (it may span cells, rows and lines), the row key it names, and in text mode the numbers
     # after it (they may follow on later lines).
     pending: str = ""
@@ -217,11 +270,11 @@ def _scan(
             elif has_values and label:
                 pending, key = "", None  # numbers under a label we do not know: they belong to no row of ours
         else:
-            acc += [
-                c
-                for c, k in zip(row.cells[last_label + 1 :], kinds[last_label + 1 :], strict=True)
-                if k is not Kind.BLANK
-            ]
+            here = [i for i in range(last_label + 1, len(kinds)) if kinds[i] is not Kind.BLANK]
+            aligned = None
+            if key is not None and not acc and 0 < len(here) < widths.get(key, 1):
+                aligned = _align(row, here, templates.get(widths.get(key, 1), []))
+            acc += aligned if aligned is not None else [row.cells[i] for i in here]
         if stop is not None and stop in result.found and result.last_index < 0:
             result.last_index = index
             break
@@ -333,8 +386,9 @@ _YEAR = re.compile(r"((?:19|20)\d{2}|[零〇○一二][零〇○一二三四五�
 
 
 def _title(rows: Sequence[Row]) -> tuple[str, int | None]:
-    for row in rows[:40]:
-        text = norm(row.text)
+    candidates = [(i, text) for i, row in enumerate(rows[:40]) for text in (row.cells if row.grid else (row.text,))]
+    for i, candidate in candidates:
+        text = norm(candidate)
         if "报告" not in text or "公开" not in text or len(text) > 80:
             continue
         match = _YEAR.search(text)
@@ -343,6 +397,11 @@ def _title(rows: Sequence[Row]) -> tuple[str, int | None]:
         year = cn_number(match.group(1))
         before = re.sub(r"(关于|的)$", "", text[: match.start()]).strip("《》<>()[]")
         agency = before or re.split(r"政府信息公开|政务公开|信息公开", text[match.end() :])[0]
+        if not agency.strip("《》<>()[],:") and i > 0 and not rows[i - 1].grid:
+            # A title broken over two lines: "青山县市场监督管理局" / "2024年度政府信息公开工作年度报告".
+            line = norm(rows[i - 1].text)
+            if len(line) <= 30 and not _YEAR.search(line):
+                agency = line
         return agency.strip("《》<>()[],:"), year
     # No title: the statistics period still names the year ("统计期限为2024年1月1日至12月31日").
     for row in rows:
@@ -406,7 +465,7 @@ _FIGURES = tuple(
         ("litigation", rf"行政诉讼(?:案件)?(?:共|为)?{_N}(?:起|件|宗)"),
     ]
 )
-_SENTENCE = re.compile(r"[^。；;!?！？\n]+")
+_SENTENCE = re.compile(r"[^。；;!?！？]+")  # not split at line ends: PDF text wraps mid-sentence
 
 
 def _figures(text: str) -> list[Figure]:
@@ -417,7 +476,7 @@ def _figures(text: str) -> list[Figure]:
             for match in pattern.finditer(flat):
                 value = cn_number(match.group(1))
                 if value is not None:
-                    figures.append(Figure(key, value, sentence.strip()))
+                    figures.append(Figure(key, value, re.sub(r"\s*\n\s*", "", sentence).strip()))
     return figures
 
 
@@ -465,10 +524,10 @@ def _table3(report: ReportData, rows: Sequence[Row]) -> _Scan:
             continue
         cells: dict[str, Cell] = {}
         for col, value in zip(TABLE3_COLS, raw, strict=True):
-            number = parse_int(value)
-            if number is None or number < 0:
+            number = parse_int(value)  # a negative count is kept: R9 reports it with its value
+            if number is None:
                 report.unreadable.append(f"{place} 列“{col}”（原文“{value}”）")
-            cells[col] = number if number is not None and number >= 0 else None
+            cells[col] = number
         table[key] = cells
     report.table3 = table
     return scan
@@ -494,7 +553,7 @@ def _table2(report: ReportData, rows: Sequence[Row]) -> bool:
 
     def number(place: str, value: str) -> int | None:
         parsed = parse_int(value)
-        if parsed is None or parsed < 0:
+        if parsed is None:
             report.unreadable.append(f"{place}（原文“{value}”）")
             return None
         return parsed
@@ -582,9 +641,8 @@ def _table4(report: ReportData, rows: Sequence[Row]) -> bool:
         for result in TABLE4_RESULTS:
             value = next(cells)
             number = parse_int(value)
-            if number is None or number < 0:
+            if number is None:
                 report.unreadable.append(f"表四 {block} {result}（原文“{value}”）")
-                number = None
             table[block][result] = number
     report.table4 = table
     return True

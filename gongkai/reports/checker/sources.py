@@ -26,6 +26,7 @@ class Row:
     cells: tuple[str, ...]
     text: str  # the row as printed (sections keep it)
     grid: bool
+    ends: tuple[int, ...] = ()  # text rows: where each token ends on the line (PDF layout text keeps columns so)
 
 
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
@@ -49,10 +50,11 @@ def _cell(text: str) -> str:
 
 
 def _line_row(line: str) -> Row | None:
-    text = _HEADING_MARK.sub("", line).strip()
-    if not text or is_footer(text):
+    text = _HEADING_MARK.sub("", line).rstrip()
+    if not text.strip() or is_footer(text):
         return None
-    return Row(tuple(text.split()), text, grid=False)
+    tokens = list(re.finditer(r"\S+", text))
+    return Row(tuple(t.group() for t in tokens), text.strip(), grid=False, ends=tuple(t.end() for t in tokens))
 
 
 def _grid_row(cells: list[str]) -> Row | None:
@@ -261,6 +263,8 @@ def sniff(path: Path, data: bytes) -> str:
         return "html"
     if suffix in ("md", "markdown"):
         return "md"
+    if suffix == "json" or data.lstrip()[:1] == b"{":
+        return "json"
     head = data[:4096].lower()
     if b"<table" in head or b"<html" in head or b"<!doctype html" in head or b"<p" in head:
         return "html"

@@ -46,13 +46,20 @@ class Kind(Enum):
     LABEL = "label"
 
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
+def _number_text(cell: str) -> str:
+    return _THOUSANDS.sub("", norm(cell))
+
+
 def parse_int(cell: str) -> int | None:
-    match = _INT.match(norm(cell))
+    match = _INT.match(_number_text(cell))
     return int(match.group(1)) if match else None
 
 
 def parse_decimal(cell: str) -> Decimal | None:
-    match = _DECIMAL.match(norm(cell))
+    match = _DECIMAL.match(_number_text(cell))
     if not match:
         return None
     try:
@@ -62,7 +69,7 @@ def parse_decimal(cell: str) -> Decimal | None:
 
 
 def classify(cell: str) -> Kind:
-    text = norm(cell)
+    text = _number_text(cell)
     if not text:
         return Kind.BLANK
     if _INT.match(text) or _DECIMAL.match(text):
