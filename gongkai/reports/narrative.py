@@ -316,10 +316,8 @@ def previous_problems(text: str) -> list[str]:
 def draft_from_facts(year: int, facts: DraftFacts) -> dict[str, str]:
     """The first draft's sections: figures as placeholders, never last year's wording."""
     s: dict[str, str] = {}
-    s["1"] = (
-        f"根据《中华人民共和国政府信息公开条例》第四十九条、第五十条和国办公开办函〔2021〕30号的要求，编制本报告。"
-        f"本报告中所列数据统计期限为{year}年1月1日至{year}年12月31日。"
-    )
+    # The legal basis and the statistical period are the renderers' preamble; 一 opens with the year's work.
+    s["1"] = f"{year}年，本机关认真贯彻落实《中华人民共和国政府信息公开条例》，【请补充】本年度政府信息公开工作总体情况。"
     published = [
         f"通过{label}{'主动公开政府信息' if label == '门户网站' else '发布信息'}{{{{{_CHANNEL_PLACEHOLDER[label]}}}}}条"
         for label in ("门户网站", "政务新媒体/公众号", "政府公报")
