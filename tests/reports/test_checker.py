@@ -287,11 +287,12 @@ def make_pdf() -> bytes:
     return weasyprint.HTML(string=html).write_pdf(stylesheets=[css])
 
 
-@pytest.fixture
-def messy_files(tmp_path: Path) -> dict[str, Path]:
+@pytest.fixture(scope="module")
+def messy_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("messy")
     files = {name: FIXTURES / f"messy.{name}" for name in ("md", "html", "txt")}
     for name, data in (("docx", make_docx()), ("xlsx", make_xlsx()), ("pdf", make_pdf())):
-        path = tmp_path / f"messy.{name}"
+        path = folder / f"messy.{name}"
         path.write_bytes(data)
         files[name] = path
     return files
