@@ -268,6 +268,21 @@ def test_figures_form_and_import(world: dict[str, Any]) -> None:
     assert response.status_code == 302
     text = page_text(client.get(url("reports:detail", agency)))
     assert 'data-row="行政许可">7</td>' in text
+    # XLSX, recognised by its content whatever its name.
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (("项目", "数量"), ("行政许可", 9), ("行政处罚", 1), ("行政强制", 0), ("行政事业性收费（万元）", 0)):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = SimpleUploadedFile("export.bin", buffer.getvalue())
+    assert client.post(url("reports:action", agency, op="import"), {"file": upload}).status_code == 302
+    assert 'data-row="行政许可">9</td>' in page_text(client.get(url("reports:detail", agency)))
     # Binary that is not an XLSX is refused by content.
     bad = SimpleUploadedFile("执法.xlsx", b"\x00\x01\x02binary")
     response = client.post(url("reports:action", agency, op="import"), {"file": bad})
@@ -357,8 +372,12 @@ def test_unpublished_report_is_not_public(world: dict[str, Any]) -> None:
     assert "暂无已发布的年度报告" in page_text(portal.get(reverse("annual:list", args=[agency.code])))
 
 
-def test_supervisor_sees_the_deadline_board(world: dict[str, Any]) -> None:
+def test_supervisor_sees_the_deadline_board_and_a_read_only_report(world: dict[str, Any]) -> None:
     agency, supervisor = world["agency"], world["supervisor"]
+    response = client_for(supervisor).get(url("reports:detail", agency))
+    assert response.status_code == 200
+    assert "<textarea" not in page_text(response)
+    assert not AnnualReport.objects.filter(agency=agency).exists()  # viewing creates no draft
     text = page_text(client_for(supervisor).get(reverse("reports:index") + "?year=2024"))
     assert agency.name in text
     assert "2025年1月31日" in text
