@@ -128,7 +128,9 @@ def _extra(agency_ids: list[int], year: int, fees: Decimal) -> dict[str, int | D
     return extra
 
 
-def _tables(agency: Agency, year: int, report: ReportData) -> tuple[dict[str, Any], dict[str, Any], list[Finding]]:
+def _tables(
+    agency: Agency, year: int, report: ReportData, *, with_ids: bool = True
+) -> tuple[dict[str, Any], dict[str, Any], list[Finding]]:
     """Fill ``report``'s three tables; return the drill-down ids and the builder's notes (unfilled figures)."""
     notes: list[Finding] = []
     ids2: dict[str, dict[str, list[int]]] = {}
@@ -152,12 +154,16 @@ def _tables(agency: Agency, year: int, report: ReportData) -> tuple[dict[str, An
         report.table2["行政处罚"] = figures.penalties
         report.table2["行政强制"] = figures.enforcement
         report.table2[TABLE2_FEE] = Decimal(figures.fees_wan)
-    counted = tables.table3([agency.pk], year)
-    report.table3 = counted.cells
+    case_ids: dict[str, Any] = {}
+    if with_ids:
+        counted = tables.table3([agency.pk], year)
+        report.table3, case_ids = counted.cells, counted.case_ids
+    else:  # the previous year only feeds R5/R6: counts from one grouped query, no ids
+        report.table3 = tables.table3_counts([agency.pk], year)
     appeals = AppealFigures.objects.filter(agency=agency, year=year).first()
     if appeals is not None:
         report.table4 = appeals.table4()
-    return ids2, counted.case_ids, notes
+    return ids2, case_ids, notes
 
 
 def _previous_published(agency: Agency, year: int) -> AnnualReport | None:
@@ -188,7 +194,7 @@ def _similarity_note(agency: Agency, year: int, rendered: Mapping[str, str]) -> 
 
 def _tables_only(agency: Agency, year: int) -> ReportData:
     report = ReportData(agency=agency.name, year=year, agency_kind=agency_kind(agency))
-    _tables(agency, year, report)
+    _tables(agency, year, report, with_ids=False)
     return report
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from gongkai.cases import selectors as case_selectors
 from gongkai.reports.schema import APPLICANT_COLUMN, TABLE3_COLS, TABLE3_ROWS, Cell
 
-__all__ = ["Table3", "table3"]
+__all__ = ["Table3", "table3", "table3_counts"]
 
 _NUMERALS = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7"}
 
@@ -40,3 +40,16 @@ def table3(agency_ids: list[int], year: int) -> Table3:
             ids[row][col] += case_ids
             ids[row]["总计"] += case_ids
     return Table3(cells, ids)
+
+
+def table3_counts(agency_ids: list[int], year: int) -> dict[str, dict[str, Cell]]:
+    """The same cells without the case ids — one grouped query; for the previous year's cross-checks (R5)."""
+    cells: dict[str, dict[str, Cell]] = {row: {col: 0 for col in TABLE3_COLS} for row, _ in TABLE3_ROWS}
+    for per_agency in case_selectors.table_three_counts(year, agency_ids).values():
+        for codebook_row, columns in per_agency.items():
+            row = _key(codebook_row)
+            for applicant_type, count in columns.items():
+                col = APPLICANT_COLUMN[applicant_type]
+                cells[row][col] = (cells[row][col] or 0) + count
+                cells[row]["总计"] = (cells[row]["总计"] or 0) + count
+    return cells
