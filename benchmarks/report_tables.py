@@ -174,7 +174,6 @@ def measure_checker() -> dict[str, float]:
     from decimal import Decimal
 
     from gongkai.reports.checker import read_report
-
     from gongkai.reports.render import RenderMeta, render
     from gongkai.reports.rules import check
     from gongkai.reports.schema import TABLE3_COLS, TABLE3_ROWS, ReportData

@@ -317,7 +317,9 @@ def draft_from_facts(year: int, facts: DraftFacts) -> dict[str, str]:
     """The first draft's sections: figures as placeholders, never last year's wording."""
     s: dict[str, str] = {}
     # The legal basis and the statistical period are the renderers' preamble; 一 opens with the year's work.
-    s["1"] = f"{year}年，本机关认真贯彻落实《中华人民共和国政府信息公开条例》，【请补充】本年度政府信息公开工作总体情况。"
+    s["1"] = (
+        f"{year}年，本机关认真贯彻落实《中华人民共和国政府信息公开条例》，【请补充】本年度政府信息公开工作总体情况。"
+    )
     published = [
         f"通过{label}{'主动公开政府信息' if label == '门户网站' else '发布信息'}{{{{{_CHANNEL_PLACEHOLDER[label]}}}}}条"
         for label in ("门户网站", "政务新媒体/公众号", "政府公报")
