@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ResponsesConfig(AppConfig):
+    name = "gongkai.responses"
+    verbose_name = "舆情回应"
