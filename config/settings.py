@@ -288,3 +288,28 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
         "OutcomeVariantEnum": "gongkai.cases.codebook.OutcomeVariant",
     },
 }
+
+# --- Channels and subscriptions (issue 6: gongkai/channels, gongkai/subscriptions) ---------------------------
+try:
+    # 政务新媒体/公众号 (WeChat Official Account): without an appid and secret the 公众号 copies wait, with a note.
+    GONGKAI_WECHAT_APPID = env.get("GONGKAI_WECHAT_APPID", "") or ""
+    GONGKAI_WECHAT_SECRET = env.get("GONGKAI_WECHAT_SECRET", "") or ""
+    GONGKAI_WECHAT_API_BASE = env.get("GONGKAI_WECHAT_API_BASE", "https://api.weixin.qq.com/cgi-bin/") or ""
+    if not GONGKAI_WECHAT_API_BASE.startswith(("https://", "http://")):
+        raise ConfigError(
+            "GONGKAI_WECHAT_API_BASE",
+            "应以 https:// 或 http:// 开头",
+            "must be an http(s) URL, e.g. https://api.weixin.qq.com/cgi-bin/",
+        )
+    if bool(GONGKAI_WECHAT_APPID) != bool(GONGKAI_WECHAT_SECRET):
+        raise ConfigError(
+            "GONGKAI_WECHAT_SECRET" if GONGKAI_WECHAT_APPID else "GONGKAI_WECHAT_APPID",
+            "GONGKAI_WECHAT_APPID 与 GONGKAI_WECHAT_SECRET 须同时设置",
+            "set GONGKAI_WECHAT_APPID and GONGKAI_WECHAT_SECRET together",
+        )
+    # The permanent cover image (thumb) of the 公众号 drafts: WeChat requires one for an article draft.
+    GONGKAI_WECHAT_THUMB_MEDIA_ID = env.get("GONGKAI_WECHAT_THUMB_MEDIA_ID", "") or ""
+    # Subscriptions: sign-ups per e-mail address per day (the confirmation mails an address can be sent).
+    GONGKAI_SUBSCRIBE_PER_EMAIL_DAY = env.integer("GONGKAI_SUBSCRIBE_PER_EMAIL_DAY", 5, minimum=1)
+except ConfigError as _error:
+    env.fail(_error)
