@@ -8,22 +8,35 @@ regulations.md §2.3). ``Status`` is where an item is in its workflow, with the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from types import MappingProxyType
 
 from django.db import models
 
+from gongkai.accounts.roles import Perm
+
 __all__ = [
     "LIFECYCLE_KINDS",
+    "OPEN_HIGH_FINDING",
+    "STAFF_ACTIONS",
+    "SYSTEM_ACTIONS",
     "TERMINAL_VALIDITIES",
     "TRANSITIONS",
+    "UNPUBLISHED_STATUSES",
     "VALIDITY_MEANING",
     "VALIDITY_TRANSITIONS",
     "Action",
+    "Actor",
     "Category",
     "Channel",
     "DeliveryStatus",
     "DisclosureMode",
     "DocKind",
+    "FindingKind",
+    "FindingStatus",
+    "ReviewDecision",
+    "ReviewStage",
+    "Severity",
     "Status",
     "Transition",
     "TransitionError",
@@ -151,8 +164,27 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回"  # keeps its 索引号 forever
 
 
+# Where an item still waits to be published: the 条例第二十六条 clock runs (selectors.timeliness).
+UNPUBLISHED_STATUSES: frozenset[str] = frozenset({Status.DRAFT, Status.SECRECY_REVIEW, Status.APPROVAL})
+
+
+class Actor(StrEnum):
+    STAFF = "staff"  # a staff member acting through the back office, holding the transition's permission
+    SYSTEM = "system"  # a job or an import: the scheduled publisher, the archive registration
+
+
 class Action(models.TextChoices):
-    PUBLISH = "publish", "发布"
+    EDIT = "edit", "修改"
+    SUBMIT = "submit", "送保密审查"
+    REVIEW_PASS = "review_pass", "保密审查通过"
+    REVIEW_RETURN = "review_return", "保密审查退回"
+    APPROVE = "approve", "审批同意并发布"
+    SCHEDULE = "schedule", "审批同意，定时发布"
+    APPROVAL_RETURN = "approval_return", "审批退回"
+    PUBLISH_SCHEDULED = "publish_scheduled", "定时发布"
+    # Registering an item published before the platform took over the catalogue (archive import, backdated):
+    # it was reviewed where it was published then, so it does not pass through 保密审查 here again.
+    PUBLISH = "publish", "登记已发布信息"
     WITHDRAW = "withdraw", "撤回"
 
 
@@ -161,24 +193,92 @@ class Transition:
     action: Action
     sources: frozenset[str]
     target: Status
+    actor: Actor
+    perm: Perm | None  # the permission a staff actor must hold in the item's agency; None for system transitions
 
 
-# The workflow as data. Issue 6 adds 送保密审查 / 审查通过 / 审批通过 and then narrows PUBLISH to start from 审批 only.
+def _t(action: Action, sources: set[Status], target: Status, actor: Actor, perm: Perm | None = None) -> Transition:
+    return Transition(action, frozenset(sources), target, actor, perm)
+
+
+S = Status
+# The workflow as data (条例第十七条: 先审查、后公开). 经办人 draft and submit (Perm.HANDLE_CASES), 审核人 do the 保密审查
+# (Perm.REVIEW_SECRECY), 负责人 approve and withdraw (Perm.APPROVE). SCHEDULE keeps the item in 审批 with a time; the
+# system job PUBLISH_SCHEDULED publishes it then. A return (退回 or 不同意) sends the item back to 草稿 for editing.
 TRANSITIONS: MappingProxyType[str, Transition] = MappingProxyType(
     {
-        Action.PUBLISH: Transition(Action.PUBLISH, frozenset({Status.DRAFT, Status.APPROVAL}), Status.PUBLISHED),
-        Action.WITHDRAW: Transition(Action.WITHDRAW, frozenset({Status.PUBLISHED}), Status.WITHDRAWN),
+        Action.EDIT: _t(Action.EDIT, {S.DRAFT}, S.DRAFT, Actor.STAFF, Perm.HANDLE_CASES),
+        Action.SUBMIT: _t(Action.SUBMIT, {S.DRAFT}, S.SECRECY_REVIEW, Actor.STAFF, Perm.HANDLE_CASES),
+        Action.REVIEW_PASS: _t(Action.REVIEW_PASS, {S.SECRECY_REVIEW}, S.APPROVAL, Actor.STAFF, Perm.REVIEW_SECRECY),
+        Action.REVIEW_RETURN: _t(Action.REVIEW_RETURN, {S.SECRECY_REVIEW}, S.DRAFT, Actor.STAFF, Perm.REVIEW_SECRECY),
+        Action.APPROVE: _t(Action.APPROVE, {S.APPROVAL}, S.PUBLISHED, Actor.STAFF, Perm.APPROVE),
+        Action.SCHEDULE: _t(Action.SCHEDULE, {S.APPROVAL}, S.APPROVAL, Actor.STAFF, Perm.APPROVE),
+        Action.APPROVAL_RETURN: _t(Action.APPROVAL_RETURN, {S.APPROVAL}, S.DRAFT, Actor.STAFF, Perm.APPROVE),
+        Action.PUBLISH_SCHEDULED: _t(Action.PUBLISH_SCHEDULED, {S.APPROVAL}, S.PUBLISHED, Actor.SYSTEM),
+        Action.PUBLISH: _t(Action.PUBLISH, {S.DRAFT}, S.PUBLISHED, Actor.SYSTEM),
+        Action.WITHDRAW: _t(Action.WITHDRAW, {S.PUBLISHED}, S.WITHDRAWN, Actor.STAFF, Perm.APPROVE),
     }
 )
+del S
+
+# The actions a staff member chooses in the back office (the others are run by jobs and imports).
+STAFF_ACTIONS: tuple[Action, ...] = tuple(a for a in Action if TRANSITIONS[a].actor is Actor.STAFF)
+SYSTEM_ACTIONS: tuple[Action, ...] = tuple(a for a in Action if TRANSITIONS[a].actor is Actor.SYSTEM)
 
 
 class TransitionError(Exception):
     pass
 
 
-def transition_for(action: Action, status: str) -> Transition:
-    """The transition ``action`` takes from ``status``; ``TransitionError`` (Chinese) when the table has none."""
+def transition_for(action: Action, status: str, actor: Actor | None = None) -> Transition:
+    """The transition ``action`` takes from ``status``; ``TransitionError`` (Chinese) when the table has none, or when
+    ``actor`` (if given) is not the kind of actor the transition is for."""
     rule = TRANSITIONS[action]
+    if actor is not None and actor is not rule.actor:
+        who = "系统" if rule.actor is Actor.SYSTEM else "工作人员"
+        raise TransitionError(f"“{action.label}”只能由{who}执行")
     if status not in rule.sources:
         raise TransitionError(f"状态为“{Status(status).label}”的信息不能{action.label}")
     return rule
+
+
+# --- 保密审查 ------------------------------------------------------------------------------------------------------
+
+
+class ReviewStage(models.TextChoices):
+    SECRECY_REVIEW = "secrecy_review", "保密审查"
+    APPROVAL = "approval", "审批"
+
+
+class ReviewDecision(models.TextChoices):
+    AGREE = "agree", "同意"
+    RETURN = "return", "退回"  # back to 草稿 for changes
+    DISAGREE = "disagree", "不同意"  # back to 草稿: not to be published as it stands (e.g. 公开属性 to be reconsidered)
+
+
+class FindingKind(models.TextChoices):
+    # The kinds of gongkai.scanning (issue 6 §3), in the CLI's words.
+    CLASSIFICATION = "classification", "密级标识"  # 保密法第十四条 绝密、机密、秘密；内部、工作秘密（第六十四条）
+    ID_NUMBER = "id_number", "身份证号"
+    PHONE = "phone", "电话号码"
+    BANK_CARD = "bank_card", "银行卡号"
+    EMAIL = "email", "电子邮箱"
+    CREDIT_CODE = "credit_code", "统一社会信用代码"
+    PERSON_NAME = "person_name", "姓名"
+
+
+class Severity(models.TextChoices):
+    HIGH = "high", "高"
+    MEDIUM = "medium", "中"
+    LOW = "low", "低"
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", "待处理"
+    REDACTED = "redacted", "已遮盖"  # the data is replaced by ■ in the stored text (really removed)
+    DISMISSED = "dismissed", "已排除"  # the reviewer judged it publishable, with a reason
+    REMOVED = "removed", "附件已删除"  # the attachment holding it was removed from the item
+
+
+# The message every refusal caused by an open high-severity finding carries.
+OPEN_HIGH_FINDING = "存在未处理的高风险项，须先遮盖或说明理由排除"

@@ -1,4 +1,5 @@
-"""A small world for catalogue tests: one department with a handler, "today" pinned to 2026-11-27."""
+"""A small world for catalogue tests: one department with a 经办人, a 审核人 and a 负责人, "today" pinned to 2026-11-27
+(a Friday)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,16 @@ def handler(agency: Agency) -> Any:
     return make_staff(agency, Role.HANDLER, full_name="李经办")
 
 
+@pytest.fixture
+def reviewer(agency: Agency) -> Any:
+    return make_staff(agency, Role.REVIEWER, full_name="王审核")
+
+
+@pytest.fixture
+def head(agency: Agency) -> Any:
+    return make_staff(agency, Role.HEAD, full_name="赵负责")
+
+
 def create(agency: Agency, actor: Any = None, **data: Any) -> Publication:
     values: dict[str, Any] = {
         "title": "关于印发《湛河区行政执法公示办法》的通知",
@@ -47,3 +58,10 @@ def create(agency: Agency, actor: Any = None, **data: Any) -> Publication:
 def published(agency: Agency, on: dt.date, actor: Any = None, **data: Any) -> Publication:
     data.setdefault("formed_on", on)
     return services.publication_publish(publication=create(agency, actor, **data), actor=actor, on=on)
+
+
+def through_workflow(item: Publication, handler: Any, reviewer: Any, head: Any, **approve: Any) -> Publication:
+    """Submit, pass the 保密审查 and approve (now, or at ``scheduled_for``) an item with no high finding."""
+    services.publication_submit(publication=item, actor=handler)
+    services.publication_review(publication=item, actor=reviewer, decision="agree")
+    return services.publication_approve(publication=item, actor=head, decision="agree", **approve)
