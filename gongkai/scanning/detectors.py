@@ -23,9 +23,10 @@ Rules, per kind (severity in brackets):
   code (0375-1234567, (0375)1234567, 0375 12345678, 037512345678); never inside a longer digit run.
 - ``email`` [medium] — local@domain.tld.
 - ``person_name`` [medium] — a common surname (single or compound) and a 1–2 character given name, reported only in
-  context: after a label (姓名/申请人/联系人/当事人/… followed by a colon or whitespace), or within 12 characters before or
-  after an id_number, phone, bank_card or email finding, bounded on both sides (punctuation, whitespace, a label word
-  like 申请人/为 before; punctuation or a word like 的/身份证/电话 after).
+  context: after a label (姓名/申请人/联系人/当事人/… followed by a colon, whitespace or a line break, as in a table
+  row), or within 12 characters before or after an id_number, phone, bank_card or email finding, bounded on both sides
+  (punctuation, whitespace or a word like 申请人/为 before; punctuation or a word like 的/身份证/电话/提供 after).
+  Every 2–3 character run of Han characters is never a candidate on its own.
 
 Full-width digits, letters and punctuation (１３９…, ＠) are read as their ASCII forms; offsets are unaffected (the
 translation is one character for one character). When spans overlap, the stronger kind keeps the span (order of
@@ -308,12 +309,28 @@ _RIGHT_WORDS: Final = (
     "和",
     "与",
     "及",
+    "提",
+    "申请",
+    "称",
+    "说",
+    "反映",
+    "表示",
+    "来电",
+    "来信",
+    "向",
+    "持",
+    "签",
+    "已",
+    "因",
+    "系",
+    "现",
+    "本人",
     "（",
     "(",
 )
 _LABEL: Final = re.compile(
     r"(?:姓名|申请人|被申请人|联系人|当事人|代理人|委托代理人|法定代表人|负责人|经办人|收件人|举报人|投诉人|户主)"
-    r"(?:[ \t]*:[ \t]*|[ \t]+)"
+    r"(?:[ \t]*:[ \t]*|[ \t]*\r?\n[ \t]*|[ \t]+)"  # 姓名：张三 / a table row 姓名<tab>张三 / cells on two lines
 )
 
 
