@@ -9,6 +9,7 @@ urlpatterns = [
     path("agencies/<slug:code>/reports/", include("gongkai.reports.urls_public")),
     path("account/", include("gongkai.accounts.urls_public")),
     path("tools/", include("gongkai.clock.urls_public")),
+    path("subscribe/", include("gongkai.subscriptions.urls")),
     path("staff/platform/calendar/", include("gongkai.clock.urls")),
     path("staff/", include("gongkai.staff.urls")),
 ]
