@@ -1,0 +1,134 @@
+"""Chinese full-text tokens made by the application, the same on SQLite FTS5 and PostgreSQL (lessons.md: neither
+SQLite's trigram tokenizer nor PostgreSQL's parsers serve 2-character Chinese queries).
+
+Document side (``index_tokens``), after NFKC (full-width → half-width) and lower-casing:
+
+* a run of Han characters becomes its overlapping bigrams followed by the run's **last character as a unigram**
+  ("政府公开" → 政府 府公 公开 开; a lone "的" → 的). So every occurrence of a character starts some token, which
+  is how 1-character queries are answered: a prefix query (FTS5 ``"公"*``, tsquery ``'公':*``) matches the bigrams
+  starting with it and the run-final unigram — exact, with an index barely larger than bigrams alone (one extra
+  token per run instead of one per character).
+* a run of letters or digits is one whole lower-cased token ("PDF2025" → pdf2025; "3.5" → 3 5).
+* the 文号 field ("湛政〔2025〕12号", also written with [] () 【】 or 第12号) adds one exact token ``wh湛政2025n12``
+  at the start, so every spelling of the same 文号 meets the same token. It has no underscore because both FTS5's
+  unicode61 and PostgreSQL's parser split on it.
+
+Query side (``query_tokens``): whitespace separates terms, all of which must match; a term is a phrase of the same
+tokens, built so that "document contains the term as a substring" ⇔ "the phrase matches" for Han text:
+
+* the bigrams of each Han run; the run-final unigram only where the term itself shows that the run ends (a letter,
+  digit or punctuation follows it inside the term) — at the end of the term the document's run may go on;
+* a term ending in a single Han character ends in a prefix token ("年" in "2025年", or the whole 1-char query).
+
+Letters and digits match whole words (and a 文号 query also matches its exact token); they are not substrings.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = [
+    "HAN",
+    "MAX_QUERY_CHARS",
+    "Query",
+    "Term",
+    "doc_number_key",
+    "index_tokens",
+    "normalize",
+    "query_tokens",
+]
+
+# CJK Unified Ideographs and Extension A, compatibility ideographs (NFKC maps most to unified ones), Extensions B–F,
+# and 〇 (dates written 二〇二五年).
+HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_PIECE = re.compile(rf"(?P<han>[{HAN}]+)|(?P<word>(?:(?![{HAN}])[^\W_])+)")
+_WH_OPEN = r"[〔\[(【［（｛{]"
+_WH_CLOSE = r"[〕\])】］）｝}]"
+# 文号: 机关代字〔年份〕序号号 — the brackets vary in practice (〔〕 is the standard, GB/T 9704-2012 7.2.4).
+DOC_NUMBER = re.compile(
+    rf"(?P<org>[{HAN}A-Za-z]{{1,20}}?)\s*{_WH_OPEN}\s*(?P<year>\d{{4}})\s*{_WH_CLOSE}\s*第?\s*(?P<num>\d{{1,6}})\s*号"
+)
+# Longer queries are cut: PostgreSQL indexes long texts in overlapping chunks (backends.PG_CHUNK_OVERLAP) and a phrase
+# must fit inside the overlap to be found wherever it sits.
+MAX_QUERY_CHARS = 100
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def doc_number_key(text: str) -> str:
+    """The exact token of the first 文号 in ``text`` (``wh湛政2025n12``), or ''."""
+    match = DOC_NUMBER.search(normalize(text))
+    if match is None:
+        return ""
+    return f"wh{match['org']}{match['year']}n{int(match['num'])}"
+
+
+def index_tokens(text: str, *, doc_number: bool = False) -> str:
+    """The document's tokens, space-separated, for FTS5 (unicode61) or ``to_tsvector('simple', …)``. For the 文号
+    field (``doc_number``) the exact 文号 token comes first; in running text the 机关代字 cannot be told from the words
+    before it, so mentions there are found by the phrase only."""
+    normalized = normalize(text)
+    key = doc_number_key(normalized) if doc_number else ""
+    tokens = [key] if key else []
+    for match in _PIECE.finditer(normalized):
+        run = match["han"]
+        if run is None:
+            tokens.append(match["word"])
+            continue
+        tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+        tokens.append(run[-1])
+    return " ".join(tokens)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One query term: a phrase of ``tokens``; the last one is a prefix when ``prefix``. ``text`` is the normalised
+    term as typed, for highlighting."""
+
+    tokens: tuple[str, ...]
+    prefix: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class Query:
+    terms: tuple[Term, ...]
+    doc_number: str  # the 文号 token when the whole query is a 文号, else ''
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.doc_number)
+
+
+def _term(text: str) -> Term | None:
+    pieces = [(m["han"], m["word"]) for m in _PIECE.finditer(text)]
+    tokens: list[str] = []
+    prefix = False
+    for position, (run, word) in enumerate(pieces):
+        if run is None:
+            tokens.append(word)
+            continue
+        last = position == len(pieces) - 1
+        tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+        if not last:
+            tokens.append(run[-1])  # the term shows the run ends here, so the document has the run-final unigram
+        elif len(run) == 1:
+            tokens.append(run)
+            prefix = True
+    if not tokens:
+        return None
+    return Term(tokens=tuple(tokens), prefix=prefix, text=text)
+
+
+def query_tokens(query: str) -> Query:
+    """The query in the index's token scheme. Empty (falsy) when nothing searchable is left."""
+    normalized = normalize(query)[:MAX_QUERY_CHARS].strip()
+    whole = DOC_NUMBER.fullmatch(normalized)
+    doc_number = f"wh{whole['org']}{whole['year']}n{int(whole['num'])}" if whole else ""
+    # "湛政〔2025〕 12号" is one 文号, not two terms.
+    raw_terms = [re.sub(r"\s+", "", normalized)] if whole else normalized.split()
+    terms = [term for term in (_term(raw) for raw in dict.fromkeys(raw_terms)) if term is not None]
+    return Query(terms=tuple(terms), doc_number=doc_number)
