@@ -176,12 +176,18 @@ def feed_items(agency_ids: list[int], category: str = "") -> list[Publication]:
     return list(items.select_related("agency").order_by("-published_on", "-pk")[:FEED_SIZE])
 
 
+ATTACHMENT_MODELS = ("PublicationAttachment", "Attachment")
+
+
 def attachment_model() -> type[Model] | None:
-    """The publications app's attachment model once it exists (another change adds it), else None."""
-    try:
-        return apps.get_app_config("publications").get_model("Attachment")
-    except LookupError:
-        return None
+    """The publications app's attachment model once it exists (the workflow change adds it), else None."""
+    config = apps.get_app_config("publications")
+    for name in ATTACHMENT_MODELS:
+        try:
+            return config.get_model(name)
+        except LookupError:
+            continue
+    return None
 
 
 def item_attachments(item: Publication) -> list[Any]:
