@@ -82,6 +82,10 @@ class Finding:
     text: str
     note: str = ""
 
+    def as_dict(self) -> dict[str, str | int]:
+        """The JSON shape of ``gongkai scan --format json`` (no note: the contract has exactly these five keys)."""
+        return {"kind": self.kind, "severity": self.severity, "start": self.start, "end": self.end, "text": self.text}
+
 
 # Full-width ASCII (U+FF01–U+FF5E) and the ideographic space, one character for one character.
 _HALF_WIDTH: Final = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}

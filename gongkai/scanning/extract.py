@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from gongkai.scanning.detectors import Finding, scan_text
+
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".csv"})
 SUFFIXES = TEXT_SUFFIXES | {".docx", ".pdf", ".xlsx"}
 
@@ -27,6 +29,12 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 class ScanError(Exception):
     """A file the scanner cannot read; ``str(error)`` is one Chinese line for the user."""
+
+
+def scan_file(path_or_bytes: str | Path | bytes, *, name: str = "") -> tuple[str, list[Finding]]:
+    """The file's extracted text and the findings in it (offsets index that text). Raises ``ScanError``."""
+    text = extract_text(path_or_bytes, name=name)
+    return text, scan_text(text)
 
 
 def extract_text(path_or_bytes: str | Path | bytes, *, name: str = "") -> str:

@@ -311,3 +311,7 @@ def test_one_megabyte_scans_quickly() -> None:
     elapsed = time.perf_counter() - began
     assert len(found) > 10_000
     assert elapsed < 3.0, f"scanning 1 MB took {elapsed:.2f} s"
+
+
+def test_marking_line_with_windows_line_endings() -> None:
+    assert of_kind("秘密\r\n关于……的通知\r\n", "classification") == ["秘密"]

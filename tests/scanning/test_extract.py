@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gongkai.scanning.detectors import scan_text
-from gongkai.scanning.extract import ScanError, extract_text
+from gongkai.scanning.extract import ScanError, extract_text, scan_file
 from tests.scanning.files import CARD, ID, LINES, make_docx, make_pdf, make_txt, make_xlsx
 
 
@@ -89,3 +89,12 @@ def test_unreadable_files_raise_scan_error(tmp_path: Path) -> None:
         extract_text(tmp_path / "broken.docx")
     with pytest.raises(ScanError, match="不是文件"):
         extract_text(tmp_path)
+
+
+def test_scan_file_returns_the_text_its_offsets_index(tmp_path: Path) -> None:
+    data = make_xlsx(tmp_path / "名单.xlsx").read_bytes()
+    text, found = scan_file(data, name="名单.xlsx")
+    assert text == extract_text(data, name="名单.xlsx")
+    assert [f.as_dict() for f in found if f.kind == "id_number"] == [
+        {"kind": "id_number", "severity": "high", "start": text.index(ID), "end": text.index(ID) + 18, "text": ID}
+    ]

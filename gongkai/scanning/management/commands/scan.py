@@ -14,17 +14,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gongkai.scanning.detectors import KIND_LABELS, SEVERITY_LABELS, Finding, has_high, scan_text
-from gongkai.scanning.extract import ScanError, extract_text
+from gongkai.scanning.detectors import KIND_LABELS, SEVERITY_LABELS, Finding, has_high
+from gongkai.scanning.extract import ScanError, scan_file
 
 
 def findings_json(findings: list[Finding]) -> str:
-    payload = {
-        "findings": [
-            {"kind": f.kind, "severity": f.severity, "start": f.start, "end": f.end, "text": f.text} for f in findings
-        ]
-    }
-    return json.dumps(payload, ensure_ascii=False)
+    return json.dumps({"findings": [finding.as_dict() for finding in findings]}, ensure_ascii=False)
 
 
 def findings_lines(findings: list[Finding]) -> list[str]:
@@ -52,10 +47,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            text = extract_text(options["path"])
+            _text, findings = scan_file(options["path"])
         except ScanError as error:
             raise CommandError(str(error), returncode=2) from None
-        findings = scan_text(text)
         if options["format"] == "json":
             self.stdout.write(findings_json(findings))
         else:
