@@ -26,6 +26,7 @@ from gongkai.cases import services as case_services
 from gongkai.cases.codebook import Channel
 from gongkai.cases.models import AttachmentKind, Case, CaseAttachment, CaseDocument
 from gongkai.clock.models import CalendarVersion
+from gongkai.responses.models import PublicConcern, Source
 from tests.cases.conftest import application
 from tests.factories import make_agency, make_public, make_staff
 
@@ -156,6 +157,14 @@ EXPECTATIONS: dict[str, Expect] = {
     "reports:action": Expect(REPORT_VIEWERS, method="post"),
     "reports:download": Expect(REPORT_VIEWERS),
     "reports:cell": Expect(REPORT_VIEWERS),
+    # 舆情回应: the list open to all staff (each sees the agencies whose cases they read); registering to those who
+    # handle cases somewhere; one concern to those who read the target's cases, its actions to those who handle them.
+    "responses:list": Expect(frozenset({"*staff"}), sees_target=CASE_VIEWERS),
+    "responses:create": Expect(CASE_HANDLERS_ANYWHERE, sees_target=frozenset({"own_handler", "own_head"})),
+    "responses:detail": Expect(CASE_VIEWERS),
+    "responses:respond": Expect(frozenset({"own_handler", "own_head"}), method="post"),
+    "responses:link": Expect(frozenset({"own_handler", "own_head"}), method="post"),
+    "responses:close": Expect(frozenset({"own_handler", "own_head"}), method="post"),
 }
 
 
@@ -177,6 +186,16 @@ def staff_url_names() -> dict[str, str]:
     return found
 
 
+def concern_of(world: World) -> int:
+    """The target agency's 舆情 (created on first use)."""
+    found = PublicConcern.objects.filter(agency=world.target).values_list("pk", flat=True).first()
+    if found is not None:
+        return found
+    return PublicConcern.objects.create(
+        agency=world.target, source=Source.MEDIA, raised_at=timezone.now(), topic=f"{MARKER}舆情"
+    ).pk
+
+
 def kwargs_for(route: str, world: World, *, missing: bool = False) -> dict[str, int | str]:
     builders: dict[str, Callable[[], int | str]] = {
         "agency_id": lambda: world.target.pk,
@@ -195,6 +214,7 @@ def kwargs_for(route: str, world: World, *, missing: bool = False) -> dict[str, 
         "table": lambda: "table3",
         "row": lambda: "1",
         "col": lambda: "总计",
+        "concern_id": lambda: concern_of(world),
     }
     kwargs: dict[str, int | str] = {}
     for name in re.findall(r"<(?:\w+:)?(\w+)>", route):
