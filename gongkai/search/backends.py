@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connections
@@ -23,8 +23,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from gongkai.publications.codebook import Status
 from gongkai.publications.models import Publication
-from gongkai.search.ddl import FTS_TABLE, PG_TABLE
 from gongkai.search import documents
+from gongkai.search.ddl import FTS_TABLE, PG_TABLE
 from gongkai.search.documents import IndexFields
 from gongkai.search.highlight import highlight, patterns_for, snippet
 from gongkai.search.tokenize import Query, Term, doc_number_key, index_tokens, query_tokens
@@ -67,8 +67,14 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchPage:
-    total: int
-    hits: list[Hit]
+    total: int  # all matches
+    hits: list[Hit]  # this page
+
+    def __iter__(self) -> Iterator[Hit]:
+        return iter(self.hits)
+
+    def __len__(self) -> int:
+        return len(self.hits)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from gongkai.publications.models import Publication
 from gongkai.search.backends import SearchBackend, get_backend
 from gongkai.search.documents import attachment_model, attachment_versions, fields_for, searchable
 from gongkai.search.models import IndexEntry, IndexOutbox, Op
+from gongkai.search.selectors import search  # the read lives in selectors; re-exported for callers that look here
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -31,6 +32,7 @@ __all__ = [
     "SyncResult",
     "index_enqueue",
     "process_outbox",
+    "search",
     "search_rebuild",
     "search_sync",
 ]
