@@ -2,6 +2,10 @@
 
 Public means 已发布 for lists and feeds; an item page also answers for 已撤回 (条例 requires nothing of a withdrawn item,
 but its 索引号 stays and the page says it was withdrawn). Drafts and items under review never leave this module.
+
+The portal is one channel among others (条例第二十三条): an item is on it when its 门户网站 delivery is recorded as
+delivered (``publications.services`` does that when it publishes). An item sent only to the 公众号 is public there, not
+here — the 目录 then matches 一（一） of the annual report (通过门户网站主动公开政府信息N条).
 """
 
 from __future__ import annotations
@@ -11,13 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Count, Exists, Model, OuterRef, QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 
 from gongkai.agencies.models import Agency, Kind
 from gongkai.publications.codebook import Category, Channel, DeliveryStatus, Status, Validity
-from gongkai.publications.models import Publication
+from gongkai.publications.models import ChannelDelivery, Publication
 
 __all__ = [
     "PAGE_SIZE",
@@ -31,6 +35,7 @@ __all__ = [
     "categories_in_use",
     "channels_in_use",
     "feed_items",
+    "is_public",
     "item_attachments",
     "linked_public",
     "public_agency",
@@ -77,8 +82,16 @@ def catalogue_agencies(agency: Agency) -> list[Agency]:
     return [agency, *departments]
 
 
+def _on_portal() -> Exists:
+    return Exists(
+        ChannelDelivery.objects.filter(
+            publication=OuterRef("pk"), channel=Channel.PORTAL, status=DeliveryStatus.DELIVERED
+        )
+    )
+
+
 def published_items(agency_ids: list[int]) -> QuerySet[Publication]:
-    return Publication.objects.filter(agency_id__in=agency_ids, status=Status.PUBLISHED)
+    return Publication.objects.filter(_on_portal(), agency_id__in=agency_ids, status=Status.PUBLISHED)
 
 
 @dataclass(frozen=True)
@@ -155,7 +168,7 @@ def channels_in_use(agency_ids: list[int]) -> list[Channel]:
 def public_item(agency_ids: list[int], pk: int) -> Publication:
     """One item as the portal shows it; the same 404 for a draft, a missing item and another agency's item."""
     item = (
-        Publication.objects.filter(pk=pk, agency_id__in=agency_ids, status__in=PUBLIC_STATUSES)
+        Publication.objects.filter(_on_portal(), pk=pk, agency_id__in=agency_ids, status__in=PUBLIC_STATUSES)
         .select_related("agency", "replaced_by", "interprets")
         .first()
     )
@@ -165,7 +178,18 @@ def public_item(agency_ids: list[int], pk: int) -> Publication:
 
 
 def linked_public(items: QuerySet[Publication]) -> list[Publication]:
-    return list(items.filter(status=Status.PUBLISHED).select_related("agency").order_by("published_on", "pk"))
+    return list(
+        items.filter(_on_portal(), status=Status.PUBLISHED).select_related("agency").order_by("published_on", "pk")
+    )
+
+
+def is_public(item: Publication | None) -> bool:
+    """Whether a linked item (解读, replacing document) may be linked to from the portal."""
+    if item is None or item.status != Status.PUBLISHED:
+        return False
+    return ChannelDelivery.objects.filter(
+        publication=item, channel=Channel.PORTAL, status=DeliveryStatus.DELIVERED
+    ).exists()
 
 
 def feed_items(agency_ids: list[int], category: str = "") -> list[Publication]:

@@ -9,14 +9,15 @@ from typing import Any
 import pytest
 
 from gongkai.agencies.models import Agency, Kind
-from gongkai.publications.codebook import Category, DocKind, Status
-from gongkai.publications.models import Publication
+from gongkai.publications.codebook import Category, Channel, DeliveryStatus, DocKind, Status
+from gongkai.publications.models import ChannelDelivery, Publication
 from tests.factories import make_agency
 
 _seq = itertools.count(1)
 
 
-def make_item(agency: Agency, **fields: Any) -> Publication:
+def make_item(agency: Agency, *, on_portal: bool = True, **fields: Any) -> Publication:
+    """An item; ``on_portal`` records its 门户网站 delivery as the publish service does."""
     n = next(_seq)
     published_on = fields.pop("published_on", dt.date(2025, 3, 1))
     year = fields.pop("year", published_on.year if published_on else 2025)
@@ -34,7 +35,10 @@ def make_item(agency: Agency, **fields: Any) -> Publication:
         "status": Status.PUBLISHED,
     }
     values.update(fields)
-    return Publication.objects.create(**values)
+    item = Publication.objects.create(**values)
+    if on_portal:
+        ChannelDelivery.objects.create(publication=item, channel=Channel.PORTAL, status=DeliveryStatus.DELIVERED)
+    return item
 
 
 @pytest.fixture

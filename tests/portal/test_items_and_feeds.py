@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from gongkai.agencies.models import Agency
 from gongkai.portal import selectors
-from gongkai.publications.codebook import Category, DocKind, Status, Validity
+from gongkai.publications.codebook import Category, Channel, DeliveryStatus, DocKind, Status, Validity
+from gongkai.publications.models import ChannelDelivery
 from tests.factories import make_agency
 from tests.portal.conftest import make_item
 
@@ -85,6 +86,16 @@ def test_drafts_and_items_under_review_are_404(client: Client, agency: Agency) -
     other = make_item(make_agency("湛河区财政局"))
     assert client.get(reverse("portal:item", args=[agency.code, other.pk])).status_code == 404
     assert client.get(reverse("portal:item", args=[agency.code, 10**9])).status_code == 404
+
+
+def test_an_item_sent_only_to_the_wechat_account_is_not_on_the_portal(client: Client, agency: Agency) -> None:
+    post = make_item(agency, title="公众号推文", category=Category.OTHER, on_portal=False)
+    ChannelDelivery.objects.create(publication=post, channel=Channel.WECHAT, status=DeliveryStatus.DELIVERED)
+    make_item(agency, title="网站信息")
+    assert client.get(item_url(post)).status_code == 404
+    assert "公众号推文" not in client.get(reverse("portal:catalogue", args=[agency.code])).content.decode()
+    assert "公众号推文" not in client.get(reverse("portal:feed_atom", args=[agency.code])).content.decode()
+    assert "网站信息" in client.get(reverse("portal:feed_atom", args=[agency.code])).content.decode()
 
 
 def test_withdrawn_item_shows_the_notice_and_keeps_its_index_number(client: Client, agency: Agency) -> None:
