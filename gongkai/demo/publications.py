@@ -12,6 +12,11 @@ Hand-counted 表二 第（一）项 行政规范性文件 (本年制发/本年�
 Catalogue items and validity changes go through the services (an audit row each). The hundreds of 公众号 posts are
 written in bulk as one imported archive (one audit row for the batch) — still with gap-free 索引号 from the same counter.
 Nothing dated after the day of loading is created. The load is skipped when 湛河区司法局 already has a catalogue.
+
+A few 湛河区司法局 items are in the workflow on the day of loading (when its 经办人, 审核人 and 负责人 exist): a draft
+past its 条例第二十六条 deadline, a draft due soon, a draft returned by the 审核人 with an opinion, one in 保密审查 with
+open scan findings (a fictitious person's 身份证号 and phone), one awaiting the 负责人 after a redaction and a dismissal,
+and one approved for publication the next morning.
 """
 
 from __future__ import annotations
@@ -23,11 +28,25 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from gongkai.accounts.models import User
 from gongkai.agencies.models import Agency
 from gongkai.audit.services import audit_record
+from gongkai.clock.rules import PERIODS, period_end
+from gongkai.clock.selectors import current_calendar
+from gongkai.demo.data import id_number
 from gongkai.publications import services
-from gongkai.publications.codebook import Category, Channel, DeliveryStatus, DocKind, Status, Validity
-from gongkai.publications.models import ChannelDelivery, Publication
+from gongkai.publications.codebook import (
+    Category,
+    Channel,
+    DeliveryStatus,
+    DocKind,
+    FindingKind,
+    FindingStatus,
+    ReviewDecision,
+    Status,
+    Validity,
+)
+from gongkai.publications.models import ChannelDelivery, Publication, ScanFinding
 
 __all__ = [
     "MAIN_AGENCY",
@@ -182,6 +201,7 @@ class PublicationsSummary:
     created: int = 0
     bulk_posts: int = 0
     validity_changes: int = 0
+    in_workflow: int = 0
     seconds: float = 0.0
     skipped: bool = False
     by_key: dict[str, int] = field(default_factory=dict)
@@ -233,6 +253,7 @@ def _bulk_posts(agency: Agency, year: int, count: int, today: dt.date) -> int:
     """公众号-only posts, bulk-written as one imported archive; each takes its 索引号 from the same gap-free counter."""
     posts = [post for post in plan_posts(year, count) if post[0] <= today]
     numbers = services.take_index_block(agency, year, len(posts))
+    calendar = current_calendar()
     rows: list[Publication] = []
     for seq, (day, title, topic) in zip(numbers, posts, strict=True):
         rows.append(
@@ -244,6 +265,7 @@ def _bulk_posts(agency: Agency, year: int, count: int, today: dt.date) -> int:
                 title=title,
                 issuing_body=agency.name,
                 formed_on=day,
+                disclosure_due_on=period_end(PERIODS["proactive_disclosure"], day, calendar)[0],
                 published_on=day,
                 topic=topic,
                 category=Category.OTHER,
@@ -288,7 +310,8 @@ def publications_load(*, today: dt.date | None = None) -> PublicationsSummary:
         by_key: dict[str, Publication] = {}
         items = sorted(SFJ_2024 + SFJ_LATER + OTHERS, key=lambda item: item.published)
         for item in items:
-            if item.published > today or item.agency not in agencies:
+            # Registering needs a day before today: anything new goes through review and approval (先审查、后公开).
+            if item.published >= min(today, timezone.localdate()) or item.agency not in agencies:
                 continue
             by_key[item.key] = _create_item(item, agencies[item.agency], by_key)
             summary.created += 1
@@ -308,6 +331,96 @@ def publications_load(*, today: dt.date | None = None) -> PublicationsSummary:
                 replaced_by=replaced_by,
             )
             summary.validity_changes += 1
+        summary.in_workflow = _workflow_items(main, today)
         summary.by_key = {key: publication.pk for key, publication in by_key.items()}
     summary.seconds = time.monotonic() - started
     return summary
+
+
+# A fictitious person (the check character computed, the birth date plausible): what the scan is there to catch.
+DEMO_PERSON_ID = id_number("41040219850312004")
+DEMO_PERSON_PHONE = "13937512468"
+
+
+def _workflow_items(agency: Agency, today: dt.date) -> int:
+    """湛河区司法局 items in every workflow state on ``today`` (see the module docstring); none without its staff."""
+    people = {u.username: u for u in User.objects.filter(username__in=["zh_handler", "zh_reviewer", "zh_head"])}
+    if len(people) < 3 or today != timezone.localdate():
+        return 0
+    handler, reviewer, head = people["zh_handler"], people["zh_reviewer"], people["zh_head"]
+    calendar = current_calendar()
+
+    def formed(working_days_ago: int) -> dt.date:
+        day = today
+        while working_days_ago > 0:
+            day -= dt.timedelta(days=1)
+            working_days_ago -= calendar.is_working_day(day)
+        return day
+
+    def draft(title: str, category: Category, working_days_ago: int, body_html: str, **extra: object) -> Publication:
+        return services.publication_create(
+            agency=agency,
+            actor=handler,
+            data={
+                "title": title,
+                "category": category,
+                "formed_on": formed(working_days_ago),
+                "summary": title,
+                "body_html": body_html,
+                **extra,  # type: ignore[typeddict-item]
+            },
+        )
+
+    draft("湛河区司法局行政执法统计年报（初稿）", Category.ART20_6, 23, "<p>本年度共办理行政执法事项……</p>")
+    draft("湛河区公共法律服务热线服务指南", Category.ART20_5, 18, "<p>热线电话：12348。服务时间：工作日……</p>")
+    returned = draft(
+        "湛河区人民调解典型案例汇编（第三辑）",
+        Category.LOCAL,
+        12,
+        f"<p>案例一：当事人联系电话{DEMO_PERSON_PHONE}，因邻里纠纷申请调解……</p>",
+    )
+    services.publication_submit(publication=returned, actor=handler)
+    services.publication_review(
+        publication=returned,
+        actor=reviewer,
+        decision=ReviewDecision.RETURN,
+        opinion="案例中含当事人电话号码，请删除或以“某某”代替后再送审",
+    )
+    reviewing = draft(
+        "湛河区司法局行政处罚决定书（湛司罚〔2026〕3号）",
+        Category.ART20_6,
+        8,
+        "<h2>行政处罚决定书</h2>"
+        f"<p>当事人：张某某，身份证号{DEMO_PERSON_ID}，联系电话{DEMO_PERSON_PHONE}。</p>"
+        "<p>经查，当事人未经许可从事法律服务活动，依法决定给予警告。</p>",
+    )
+    services.publication_submit(publication=reviewing, actor=handler)
+    approving = draft(
+        "湛河区法律援助值班律师工作站名单",
+        Category.ART20_5,
+        6,
+        f"<p>区法律援助中心值班电话：0375-2612348。</p><p>联系人身份证号{DEMO_PERSON_ID}（误录，应删除）。</p>",
+    )
+    services.publication_submit(publication=approving, actor=handler)
+    for finding in ScanFinding.objects.filter(publication=approving, status=FindingStatus.OPEN).order_by("pk"):
+        finding.refresh_from_db()
+        if finding.status != FindingStatus.OPEN:
+            continue  # went with an earlier redaction of the same text
+        if finding.kind == FindingKind.PHONE:
+            services.finding_dismiss(finding=finding, actor=reviewer, reason="本机关公开的值班电话")
+        else:
+            services.finding_redact(finding=finding, actor=reviewer)
+    services.publication_review(publication=approving, actor=reviewer, decision=ReviewDecision.AGREE, opinion="已遮盖")
+    scheduled = draft("湛河区“法律明白人”培训工作安排", Category.LOCAL, 3, "<p>为提升基层法治水平……</p>")
+    services.publication_submit(publication=scheduled, actor=handler)
+    services.publication_review(publication=scheduled, actor=reviewer, decision=ReviewDecision.AGREE)
+    tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(9, 0), tzinfo=timezone.get_default_timezone())
+    services.publication_approve(
+        publication=scheduled,
+        actor=head,
+        decision=ReviewDecision.AGREE,
+        opinion="同意，明日上午发布",
+        scheduled_for=tomorrow,
+        channels=[Channel.PORTAL, Channel.WECHAT],
+    )
+    return 6

@@ -83,6 +83,27 @@ def test_demo_catalogue_matches_the_seed_and_loads_once() -> None:
     assert (Publication.objects.count(), ChannelDelivery.objects.count()) == rows
 
 
+def test_demo_has_items_in_every_workflow_state() -> None:
+    from gongkai.publications.codebook import FindingStatus, Status
+    from gongkai.publications.models import ScanFinding
+
+    summary = demo_load(cases=False)
+    assert summary.publications.in_workflow == 6
+    sfj = Agency.objects.get(code="zhanhe-sfj")
+    statuses = list(Publication.objects.filter(agency=sfj).values_list("status", flat=True))
+    assert {Status.DRAFT, Status.SECRECY_REVIEW, Status.APPROVAL} <= set(statuses)
+    reviewing = Publication.objects.get(agency=sfj, status=Status.SECRECY_REVIEW)
+    assert selectors.has_open_high(reviewing)
+    approving = Publication.objects.filter(agency=sfj, status=Status.APPROVAL, scheduled_for__isnull=True).get()
+    assert not selectors.has_open_high(approving)
+    assert "■" in approving.body
+    assert ScanFinding.objects.filter(publication=approving, status=FindingStatus.DISMISSED).exists()
+    assert Publication.objects.filter(agency=sfj, status=Status.APPROVAL, scheduled_for__isnull=False).count() == 1
+    result = selectors.timeliness([sfj.pk], timezone.localdate())
+    assert result.overdue
+    assert result.due_soon
+
+
 def test_demo_loaded_earlier_leaves_out_what_is_after_that_day() -> None:
     with time_machine.travel("2025-03-01 09:00 +0800", tick=False):
         demo_load(cases=False)
