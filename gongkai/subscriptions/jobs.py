@@ -59,7 +59,7 @@ def _claim(
     with transaction.atomic():
         rows = Subscription.objects.filter(pk=subscription_id, confirmed_at__isnull=False, unsubscribed_at__isnull=True)
         if connection.features.has_select_for_update_skip_locked:
-            rows = rows.select_for_update(skip_locked=True)
+            rows = rows.select_for_update(skip_locked=True, of=("self",))
         subscription = rows.select_related("agency").first()
         if subscription is None:
             return None  # unsubscribed meanwhile, or another worker holds it
