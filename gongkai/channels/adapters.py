@@ -83,7 +83,7 @@ def _item_url(publication: Publication) -> str:
     if not base:
         return ""
     for name, kwargs in (
-        ("portal:publication", {"publication_id": publication.pk}),
+        ("portal:item", {"code": publication.agency.code, "pk": publication.pk}),
         ("portal:agency", {"code": publication.agency.code}),
     ):
         try:

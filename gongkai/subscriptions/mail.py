@@ -27,7 +27,7 @@ def unsubscribe_url(subscription: Subscription) -> str:
 
 def item_url(publication: Publication) -> str:
     try:
-        return absolute(reverse("portal:publication", kwargs={"publication_id": publication.pk}))
+        return absolute(reverse("portal:item", kwargs={"code": publication.agency.code, "pk": publication.pk}))
     except NoReverseMatch:
         return ""
 

@@ -203,3 +203,12 @@ def test_a_row_delivered_by_hand_meanwhile_is_skipped(agency: Agency, fake_wecha
         finished = attempt_finish(attempt=attempt, delivered=True, external_id="X")
     assert finished.outcome == Outcome.SKIPPED
     assert "已在" in finished.error
+
+
+def test_draft_links_back_to_the_portal_page(agency: Agency, fake_wechat: FakeWeChat, settings: Any) -> None:
+    settings.GONGKAI_SITE_URL = "https://gk.example.gov.cn"
+    item = make_published(agency)
+    with time_machine.travel(T0, tick=False):
+        run()
+    [article] = fake_wechat.drafts()[0]["articles"]
+    assert article["content_source_url"] == f"https://gk.example.gov.cn/agencies/{agency.code}/xxgk/{item.pk}/"

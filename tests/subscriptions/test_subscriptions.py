@@ -270,3 +270,15 @@ FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 def test_subscribe_form_fuzz_never_500(agency: Agency, data: dict[str, str]) -> None:
     response = Client().post(reverse("subscriptions:subscribe"), data)
     assert response.status_code < 500
+
+
+def test_digest_links_each_item_to_its_portal_page(agency: Agency, settings: Any) -> None:
+    settings.GONGKAI_SITE_URL = "https://gk.example.gov.cn"
+    with time_machine.travel(DAY1, tick=False):
+        confirmed(agency)
+        item = make_published(agency, published_on=dt.date(2026, 11, 20))
+        mail.outbox.clear()
+        digest()
+    [sent] = mail.outbox
+    assert f"https://gk.example.gov.cn/agencies/{agency.code}/xxgk/{item.pk}/" in sent.body
+    assert "https://gk.example.gov.cn/subscribe/unsubscribe/" in sent.extra_headers["List-Unsubscribe"]
