@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -181,30 +182,50 @@ def attachment_download(request: HttpRequest, code: str, pk: int, attachment_id:
 
 
 SEARCH_UNAVAILABLE = "检索功能尚未启用"
+# Where the search app exposes ``search(query, *, agency_ids=..., limit=..., offset=...)``; looked up lazily because it is
+# built separately — until it exists the page says so instead of failing.
+SEARCH_MODULES = ("gongkai.search.selectors", "gongkai.search.services")
+
+
+def _search_function() -> Callable[..., Any] | None:
+    for name in SEARCH_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise  # the module exists but is broken: say so, do not pretend search is off
+            continue
+        function: Callable[..., Any] | None = getattr(module, "search", None)
+        if callable(function):
+            return function
+    return None
 
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    """The portal's search box. ``gongkai.search.services.search`` is built separately; until it exists this page says so."""
+    """The portal's search box: all agencies, or one agency's column (a government with its departments)."""
     query = request.GET.get("q", "").strip()[:100]
     agency_code = request.GET.get("agency", "")
     agency = Agency.objects.filter(code=agency_code, is_active=True).first() if agency_code else None
-    try:
-        services = importlib.import_module("gongkai.search.services")
-    except ModuleNotFoundError as error:
-        if error.name != "gongkai.search.services":
-            raise  # the module exists but is broken: say so, do not pretend search is off
-        services = None
-    search_function = getattr(services, "search", None)
+    search_function = _search_function()
     results: Any = None
+    page_number = 1
     if search_function is not None and query:
-        filters: dict[str, Any] = {"agency": agency} if agency is not None else {}
+        page_text = request.GET.get("page", "1")
+        page_number = int(page_text) if page_text.isdigit() and 0 < int(page_text) < 1000 else 1
+        filters: dict[str, Any] = {"limit": selectors.PAGE_SIZE, "offset": (page_number - 1) * selectors.PAGE_SIZE}
+        if agency is not None:
+            filters["agency_ids"] = [a.pk for a in selectors.catalogue_agencies(agency)]
         results = search_function(query, **filters)
+    total = getattr(results, "total", None)
     context = {
         "q": query,
         "agency": agency,
         "available": search_function is not None,
         "unavailable_text": SEARCH_UNAVAILABLE,
         "results": results,
+        "total": total,
+        "page_number": page_number,
+        "has_next": total is not None and page_number * selectors.PAGE_SIZE < total,
     }
     return render(request, "portal/search.html", context)

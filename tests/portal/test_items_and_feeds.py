@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from gongkai.agencies.models import Agency
-from gongkai.portal import selectors
+from gongkai.portal import selectors, views
 from gongkai.publications.codebook import Category, Channel, DeliveryStatus, DocKind, Status, Validity
 from gongkai.publications.models import ChannelDelivery
 from tests.factories import make_agency
@@ -229,14 +229,38 @@ def test_atom_and_category_feeds(client: Client, agency: Agency) -> None:
     assert client.get(reverse("portal:feed_rss", args=["no-such-agency"])).status_code == 404
 
 
-def test_search_page(client: Client, agency: Agency) -> None:
+def test_search_page_says_when_search_is_not_there(client: Client, agency: Agency, monkeypatch: Any) -> None:
+    monkeypatch.setattr(views, "SEARCH_MODULES", ("gongkai.search.not_built_yet",))
     response = client.get(reverse("portal:search"), {"q": "预算", "agency": agency.code})
     assert response.status_code == 200
-    page = response.content.decode()
-    try:
-        import gongkai.search.services  # noqa: F401
-    except ModuleNotFoundError:
-        assert "检索功能尚未启用" in page
+    assert "检索功能尚未启用" in response.content.decode()
     # every portal page carries the search box
     home = client.get(reverse("portal:home")).content.decode()
     assert f'action="{reverse("portal:search")}"' in home
+
+
+def test_search_page_calls_the_search_function_with_the_columns_agencies(
+    client: Client, government: Agency, monkeypatch: Any
+) -> None:
+    department = make_agency("湛河区财政局", parent=government)
+    item = make_item(department, title="2025年部门预算")
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    class Hit:
+        publication = item
+        title_html = "2025年部门<mark>预算</mark>"
+        snippet_html = "……部门<mark>预算</mark>……"
+
+    class Page(list[Hit]):
+        total = 1
+
+    def fake_search(query: str, **filters: Any) -> Page:
+        calls.append((query, filters))
+        return Page([Hit()])
+
+    monkeypatch.setattr(views, "_search_function", lambda: fake_search)
+    page = client.get(reverse("portal:search"), {"q": " 预算 ", "agency": government.code}).content.decode()
+    assert calls == [("预算", {"limit": 20, "offset": 0, "agency_ids": [government.pk, department.pk]})]
+    assert "共找到 1 条" in page
+    assert "2025年部门<mark>预算</mark>" in page
+    assert item_url(item) in page
