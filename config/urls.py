@@ -6,6 +6,7 @@ urlpatterns = [
     path("api/", include("gongkai.api.urls")),
     path("staff/cases/", include("gongkai.cases.urls_staff")),
     path("staff/reports/", include("gongkai.reports.urls_staff")),
+    path("staff/publications/", include("gongkai.publications.urls_staff")),
     path("staff/responses/", include("gongkai.responses.urls")),
     path("agencies/<slug:code>/reports/", include("gongkai.reports.urls_public")),
     path("account/", include("gongkai.accounts.urls_public")),

@@ -26,6 +26,8 @@ from gongkai.cases import services as case_services
 from gongkai.cases.codebook import Channel
 from gongkai.cases.models import AttachmentKind, Case, CaseAttachment, CaseDocument
 from gongkai.clock.models import CalendarVersion
+from gongkai.publications import services as publication_services
+from gongkai.publications.models import Publication, PublicationAttachment, ScanFinding
 from gongkai.responses.models import PublicConcern, Source
 from tests.cases.conftest import application
 from tests.factories import make_agency, make_public, make_staff
@@ -165,6 +167,20 @@ EXPECTATIONS: dict[str, Expect] = {
     "responses:respond": Expect(frozenset({"own_handler", "own_head"}), method="post"),
     "responses:link": Expect(frozenset({"own_handler", "own_head"}), method="post"),
     "responses:close": Expect(frozenset({"own_handler", "own_head"}), method="post"),
+    # 主动公开: the work lists open to all staff (each sees the agencies whose cases they read); the new-item form to
+    # those who handle cases somewhere; everything about one item to the readers of the target's cases — the services
+    # decide who may edit, review, approve (the target item waits in 审批, so no empty POST changes it).
+    "publications:list": Expect(frozenset({"*staff"}), sees_target=CASE_VIEWERS),
+    "publications:create": Expect(CASE_HANDLERS_ANYWHERE, sees_target=frozenset({"own_handler", "own_head"})),
+    "publications:detail": Expect(CASE_VIEWERS),
+    "publications:edit": Expect(CASE_VIEWERS),
+    "publications:action": Expect(CASE_VIEWERS, method="post"),
+    "publications:pdf": Expect(CASE_VIEWERS),
+    "publications:finding_redact": Expect(CASE_VIEWERS, method="post"),
+    "publications:finding_dismiss": Expect(CASE_VIEWERS, method="post"),
+    "publications:attachment_add": Expect(CASE_VIEWERS, method="post"),
+    "publications:attachment": Expect(CASE_VIEWERS),
+    "publications:attachment_remove": Expect(CASE_VIEWERS, method="post"),
 }
 
 
@@ -196,7 +212,27 @@ def concern_of(world: World) -> int:
     ).pk
 
 
+def publication_of(world: World) -> Publication:
+    """The target agency's 主动公开 item (created on first use): scanned, its findings dismissed, waiting in 审批."""
+    found = Publication.objects.filter(agency=world.target).first()
+    if found is not None:
+        return found
+    handler, reviewer = world.actors["own_handler"], world.actors["own_reviewer"]
+    item = publication_services.publication_create(
+        agency=world.target,
+        actor=handler,
+        data={"title": f"{MARKER}公示", "category": "art20_6", "body": "当事人身份证号11010519491231002X"},
+    )
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    publication_services.publication_add_attachment(publication=item, actor=handler, name="a.png", content=png)
+    publication_services.publication_submit(publication=item, actor=handler)
+    for finding in ScanFinding.objects.filter(publication=item):
+        publication_services.finding_dismiss(finding=finding, actor=reviewer, reason="测试")
+    return publication_services.publication_review(publication=item, actor=reviewer, decision="agree")
+
+
 def kwargs_for(route: str, world: World, *, missing: bool = False) -> dict[str, int | str]:
+    publication_route = route.startswith("staff/publications/")
     builders: dict[str, Callable[[], int | str]] = {
         "agency_id": lambda: world.target.pk,
         "membership_id": lambda: world.membership.pk if world.membership else 0,
@@ -207,14 +243,22 @@ def kwargs_for(route: str, world: World, *, missing: bool = False) -> dict[str, 
         ),
         "case_id": lambda: world.case.pk if world.case else 0,
         "document_id": lambda: world.document.pk if world.document else 0,
-        "attachment_id": lambda: world.attachment.pk if world.attachment else 0,
-        "action": lambda: "add_note",
+        "attachment_id": lambda: (
+            PublicationAttachment.objects.get(publication=publication_of(world)).pk
+            if publication_route
+            else (world.attachment.pk if world.attachment else 0)
+        ),
+        "action": lambda: "review_return" if publication_route else "add_note",
         "op": lambda: "sections",
         "fmt": lambda: "md",
         "table": lambda: "table3",
         "row": lambda: "1",
         "col": lambda: "总计",
         "concern_id": lambda: concern_of(world),
+        "publication_id": lambda: publication_of(world).pk,
+        "finding_id": lambda: ScanFinding.objects.filter(publication=publication_of(world)).values_list(
+            "pk", flat=True
+        )[0],
     }
     kwargs: dict[str, int | str] = {}
     for name in re.findall(r"<(?:\w+:)?(\w+)>", route):
