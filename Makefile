@@ -19,6 +19,12 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
+# axe-core for the browser accessibility test (test-only; nothing of it is served). Needs npm; skipped without it
+# locally, and the test then skips too — CI installs npm.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund && touch $@; \
+	else echo "npm not found: the accessibility browser test will be skipped"; fi
+
 demo: install
 	$(BIN)/gongkai demo
 
@@ -32,10 +38,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy gongkai config
 
-test-sqlite: install
+test-sqlite: install node_modules/.installed
 	GONGKAI_ENV=test GONGKAI_DATABASE_URL= $(BIN)/pytest -n $(PYTEST_WORKERS)
 
-test-postgres: install
+test-postgres: install node_modules/.installed
 	@if $(BIN)/python scripts/pg_reachable.py "$(PG_URL)"; then \
 		echo "== PostgreSQL: $(PG_URL)"; \
 		GONGKAI_ENV=test GONGKAI_DATABASE_URL="$(PG_URL)" $(BIN)/pytest -n $(PYTEST_WORKERS); \
