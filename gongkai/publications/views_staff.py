@@ -38,6 +38,7 @@ from gongkai.publications.codebook import (
     VALIDITY_TRANSITIONS,
     Action,
     Actor,
+    Channel,
     FindingStatus,
     ReviewDecision,
     Severity,
@@ -165,10 +166,17 @@ def _annotated(queryset: QuerySet[Publication]) -> QuerySet[Publication]:
     )
 
 
+def _default_tab(user: User) -> Tab:
+    # A 审核人 (who neither drafts nor approves) starts at the items waiting for the 保密审查.
+    if access.has_any(user, Perm.REVIEW_SECRECY) and not access.has_any(user, Perm.HANDLE_CASES):
+        return _TAB["review"]
+    return TABS[0]
+
+
 @staff_required
 def publication_list(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
-    tab = _TAB.get(request.GET.get("tab") or "", TABS[0])
+    tab = _TAB.get(request.GET.get("tab") or "") or _default_tab(user)
     today = timezone.localdate()
     ids = visible_agency_ids(user)
     agencies = Agency.objects.filter(pk__in=ids).order_by("name")
@@ -363,7 +371,8 @@ def refusal(user: User, publication: Publication, slug: str) -> str | None:
         return str(error)
     if rule.perm is None or not access.has_perm(user, rule.perm, publication.agency_id):
         label = "修改" if slug == "edit" else ACTIONS[slug].label
-        return f"“{label}”须由本机关{_WHO.get(rule.perm, '有权限的工作人员') if rule.perm else '系统'}执行"
+        who = _WHO.get(rule.perm, "有权限的工作人员") if rule.perm is not None else "系统"
+        return f"“{label}”须由本机关{who}执行"
     return None
 
 
@@ -477,6 +486,7 @@ def _render_detail(
         "opinions": selectors.opinions_of(publication),
         "attachments": selectors.attachments_of(publication),
         "deliveries": ChannelDelivery.objects.filter(publication=publication).order_by("channel"),
+        "channel_labels": [Channel(c).label if c in Channel.values else c for c in publication.channels or []],
         "interpretations": publication.interpretations.order_by("pk"),
         "actions": actions,
         "can_review": can_review,

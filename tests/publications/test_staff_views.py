@@ -419,3 +419,28 @@ def test_list_queries_do_not_grow_with_rows(
             published(agency, dt.date(2026, 5, 1 + n), title=f"已发布{tab}{n}")
         with django_assert_max_num_queries(len(few.captured_queries)):
             client.get(url, {"tab": tab})
+
+
+def test_highlight_escapes_around_spans_and_never_nests() -> None:
+    from gongkai.publications.views_staff import highlight
+
+    text = f"<b>甲</b> & {ID_NUMBER}<script>"
+    start = text.index(ID_NUMBER)
+    spans = [
+        ScanFinding(
+            pk=1, kind=FindingKind.ID_NUMBER, severity="high", status=FindingStatus.OPEN, start=start, end=start + 18
+        ),
+        ScanFinding(
+            pk=2, kind=FindingKind.PHONE, severity="medium", status=FindingStatus.OPEN, start=start + 5, end=start + 25
+        ),
+        ScanFinding(pk=3, kind=FindingKind.EMAIL, severity="low", status=FindingStatus.DISMISSED, start=500, end=510),
+    ]
+    html = str(highlight(text, spans))
+    assert html.startswith("&lt;b&gt;甲&lt;/b&gt; &amp; ")
+    assert f'<mark class="sev-high" id="finding-1-text" title="身份证号（高风险，待处理）">{ID_NUMBER}</mark>' in html
+    # The overlapping phone span is clipped to what is left after the first mark, escaped inside its mark.
+    assert (
+        '<mark class="sev-medium" id="finding-2-text" title="电话号码（中风险，待处理）">&lt;script</mark>&gt;' in html
+    )
+    assert "finding-3" not in html  # beyond the text
+    assert "<script>" not in html
