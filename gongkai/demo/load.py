@@ -114,6 +114,11 @@ def demo_load(*, cases: bool = True) -> LoadSummary:
             )
             summary.applicants_created += 1
     summary.publications = publications_load()
+    if summary.publications.created or summary.publications.bulk_posts:
+        # The catalogue's bulk part is written without the per-item outbox: index everything once.
+        from gongkai.search.services import search_rebuild
+
+        search_rebuild()
     if cases:
         summary.cases = cases_load()
     return summary

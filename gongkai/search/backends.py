@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from gongkai.publications.codebook import Status
+from gongkai.publications.codebook import Channel, DeliveryStatus, Status
 from gongkai.publications.models import Publication
 from gongkai.search import documents
 from gongkai.search.ddl import FTS_TABLE, PG_TABLE
@@ -140,8 +140,14 @@ class SearchBackend(abc.ABC):
 
     def _filter_sql(self, filters: Filters) -> tuple[str, list[Param]]:
         """Conditions on the catalogue row ``p``: published, and the caller's filters."""
-        sql = ["p.status = %s"]
-        params: list[Param] = [Status.PUBLISHED.value]
+        # The portal's rule: an item is public on the website once its 门户网站 delivery is recorded; 公众号-only
+        # posts have no portal page, so they are not search results either.
+        sql = [
+            "p.status = %s",
+            "EXISTS (SELECT 1 FROM publications_channeldelivery d WHERE d.publication_id = p.id"
+            " AND d.channel = %s AND d.status = %s)",
+        ]
+        params: list[Param] = [Status.PUBLISHED.value, Channel.PORTAL.value, DeliveryStatus.DELIVERED.value]
         if filters.agency_ids is not None:
             sql.append(f"p.agency_id IN ({', '.join(['%s'] * len(filters.agency_ids))})")
             params.extend(int(pk) for pk in filters.agency_ids)
