@@ -16,7 +16,6 @@ from gongkai.accounts.models import ApplicantProfile, User
 from gongkai.accounts.services import REVEALABLE, applicant_register, applicant_update, personal_data_reveal
 from gongkai.core.masking import mask_id_number, mask_phone
 
-
 _REVEALED = "account.revealed"
 
 
