@@ -948,6 +948,7 @@ def publication_set_validity(
         raise ValidationError({"on": "有效性变更日期不能晚于今天"})
     with transaction.atomic():
         locked = _lock(publication)
+        _check_staff(actor, Perm.HANDLE_CASES, locked.agency_id, "变更有效性")
         if locked.doc_kind not in LIFECYCLE_KINDS:
             raise ValidationError({"validity": "只有规章和行政规范性文件有有效性"})
         if locked.status != Status.PUBLISHED:

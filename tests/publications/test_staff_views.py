@@ -444,3 +444,39 @@ def test_highlight_escapes_around_spans_and_never_nests() -> None:
     )
     assert "finding-3" not in html  # beyond the text
     assert "<script>" not in html
+
+
+def test_validity_change_needs_a_handler_of_the_agency(db: Any) -> None:
+    """The service itself refuses a user without 经办人/负责人 rights at the item's agency (not only the view)."""
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from gongkai.accounts.roles import Role
+    from gongkai.publications import services
+    from gongkai.publications.codebook import DocKind, Validity
+    from tests.factories import make_agency, make_staff
+
+    agency = make_agency()
+    published = services.publication_create(
+        agency=agency,
+        actor=None,
+        data={
+            "title": "关于印发某办法的通知",
+            "category": "art20_1",
+            "doc_kind": DocKind.NORMATIVE,
+            "formed_on": dt.date(2025, 3, 3),
+        },  # type: ignore[typeddict-item]
+    )
+    published = services.publication_publish(publication=published, actor=None, on=dt.date(2025, 3, 3))
+    outsider = make_staff(make_agency(), Role.HEAD)
+    with pytest.raises(ValidationError) as refused:
+        services.publication_set_validity(
+            publication=published, actor=outsider, validity=Validity.ABOLISHED, on=dt.date(2025, 6, 1)
+        )
+    assert "actor" in refused.value.message_dict
+    head = make_staff(agency, Role.HEAD)
+    changed = services.publication_set_validity(
+        publication=published, actor=head, validity=Validity.ABOLISHED, on=dt.date(2025, 6, 1)
+    )
+    assert changed.validity == Validity.ABOLISHED
