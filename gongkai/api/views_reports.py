@@ -20,6 +20,7 @@ from gongkai.api.serializers_reports import REPORT_EXAMPLE, AnnualReportSerializ
 from gongkai.api.views import PublicView, StaffView, _staff
 from gongkai.reports import builder
 from gongkai.reports.models import AnnualReport, ReportStatus
+from gongkai.reports.selectors import report_data_from_snapshot
 
 __all__ = ["PublicReportView", "StaffReportView"]
 
@@ -49,20 +50,17 @@ class PublicReportView(PublicView):
         tags=["公众"],
     )
     def get(self, request: Request, code: str, year: int) -> Response:
-        report = (
-            AnnualReport.objects.filter(
-                agency__code=code,
-                agency__is_active=True,
-                year=year,
-                status=ReportStatus.PUBLISHED,
-                snapshot__isnull=False,
-            )
-            .only("snapshot")
-            .first()
-        )
+        report = AnnualReport.objects.filter(
+            agency__code=code,
+            agency__is_active=True,
+            year=year,
+            status=ReportStatus.PUBLISHED,
+            snapshot__isnull=False,
+        ).first()
         if report is None or report.snapshot is None:
             raise exceptions.NotFound(NOT_PUBLISHED)
-        return Response(report.snapshot["report"])
+        # Through ReportData: the tables come back in the template's order (jsonb keeps none).
+        return Response(report_data_from_snapshot(report).as_json())
 
 
 class StaffReportView(StaffView):

@@ -17,7 +17,19 @@ from gongkai.agencies.models import Agency
 from gongkai.agencies.selectors import supervised_agency_ids
 from gongkai.reports import builder, rules
 from gongkai.reports.models import AnnualReport, ReportStatus
-from gongkai.reports.schema import Figure, Finding, ReportData
+from gongkai.reports.schema import (
+    TABLE2_COUNTS,
+    TABLE2_DECISIONS,
+    TABLE2_DOCS,
+    TABLE2_FEE,
+    TABLE3_COLS,
+    TABLE3_ROWS,
+    TABLE4_BLOCKS,
+    TABLE4_RESULTS,
+    Figure,
+    Finding,
+    ReportData,
+)
 
 if TYPE_CHECKING:
     from gongkai.reports.render.content import RenderMeta
@@ -136,9 +148,12 @@ def report_data_from_snapshot(report: AnnualReport) -> ReportData:
     if not snap:
         raise ValueError("该报告尚未发布，没有发布快照")
     body = snap["report"]
+    # PostgreSQL's jsonb keeps no key order: the tables are put back in the template's order.
     table2: dict[str, Any] = {}
-    for key, value in body["table2"].items():
-        table2[key] = dict(value) if isinstance(value, dict) else value
+    for key in (*TABLE2_DOCS, *TABLE2_DECISIONS, TABLE2_FEE, *body["table2"]):
+        if key in body["table2"] and key not in table2:
+            value = body["table2"][key]
+            table2[key] = {c: value[c] for c in TABLE2_COUNTS if c in value} if isinstance(value, dict) else value
     if "行政事业性收费" in table2:
         table2["行政事业性收费"] = _decimal(table2["行政事业性收费"])
     meta = snap.get("meta", {})
@@ -147,8 +162,8 @@ def report_data_from_snapshot(report: AnnualReport) -> ReportData:
         agency=body["agency"],
         year=int(body["year"]),
         table2=table2,
-        table3={row: dict(cols) for row, cols in body["table3"].items()},
-        table4={block: dict(cols) for block, cols in body["table4"].items()},
+        table3={row: {col: body["table3"][row][col] for col in TABLE3_COLS} for row, _label in TABLE3_ROWS},
+        table4={block: {res: body["table4"][block][res] for res in TABLE4_RESULTS} for block in TABLE4_BLOCKS},
         sections=dict(snap.get("sections", {})),
         figures=[Figure(f["key"], Decimal(f["value"]), f["text"]) for f in snap.get("figures", [])],
         fee_yuan=_decimal(snap.get("fee_yuan")),
