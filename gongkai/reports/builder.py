@@ -125,6 +125,10 @@ def _extra(agency_ids: list[int], year: int, fees: Decimal) -> dict[str, int | D
     extra.update(_received_by_channel(agency_ids, year))
     _closed, on_time, extended, late = _timeliness(agency_ids, year)
     extra["按期答复"], extra["延期答复"], extra["逾期答复"] = on_time, extended, late
+    from gongkai.responses.selectors import concern_counts  # 舆情回应 (issue 6 §7) for section 一（五）/（一）
+
+    concerns = concern_counts(agency_ids, year)
+    extra["舆情收到"], extra["舆情回应"] = concerns["received"], concerns["responded"]
     return extra
 
 
