@@ -34,8 +34,13 @@ def patterns_for(query: Query) -> list[re.Pattern[str]]:
     return patterns
 
 
-def _normalized(text: str) -> tuple[str, list[int]]:
+def _normalized(text: str) -> tuple[str, Sequence[int]]:
     """The text as the index sees it, and for each of its characters the index of the original character."""
+    lowered = text.lower()
+    if len(lowered) == len(text) and unicodedata.is_normalized("NFKC", text):
+        # The common case, checked in C: NFKC leaves every character alone and lower-casing maps each to one
+        # character, so offsets do not move.
+        return lowered, range(len(text))
     chars: list[str] = []
     origin: list[int] = []
     for i, char in enumerate(text):

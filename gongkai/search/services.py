@@ -167,4 +167,5 @@ def search_rebuild(*, batch_size: int = 500) -> int:
                 [IndexEntry(publication_id=p.pk, version=_version(p, versions)) for p in batch]
             )
             count += len(batch)
+    backend.optimize()  # merge the index's segments / flush the GIN pending list; refresh planner statistics
     return count

@@ -353,3 +353,26 @@ def test_rebuild_equals_incremental(agency: Agency, other_agency: Agency) -> Non
 
 def test_backend_matches_the_database(db: Any) -> None:
     assert get_backend().vendor == connection.vendor
+
+
+def test_common_queries_page_the_newest_matches_and_bound_the_total(
+    agency: Agency, other_agency: Agency, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past RANKED_MATCHES matches the total is a lower bound and the page comes from the newest matches, title
+    matches first — still only true matches, and asking for enough returns every one (the speed rule)."""
+    from gongkai.search import backends
+
+    monkeypatch.setattr(backends, "RANKED_MATCHES", 3)
+    in_body = [publish(agency, f"通知第{n}号", body="关于预算公开的说明") for n in range(4)]
+    in_title = publish(agency, "预算公开目录")
+    other_title = publish(other_agency, "财政预算公开", body="")
+    publish(agency, "无关的通知", body="财政决算")
+    refresh()
+    page = search("预算公开", limit=2)
+    assert (page.total, page.total_is_lower_bound, page.total_display) == (3, True, "3+")
+    # of the 3 newest matches, the title matches first (newest first), then the body match
+    assert ids(page) + ids(search("预算公开", limit=1, offset=2)) == [other_title.pk, in_title.pk, in_body[-1].pk]
+    assert set(ids(search("预算公开", limit=100))) == {*(p.pk for p in in_body), in_title.pk, other_title.pk}
+    narrow = search("预算公开", agency_ids=[agency.pk], limit=100)
+    assert set(ids(narrow)) == {*(p.pk for p in in_body), in_title.pk}
+    assert search("决算").total_is_lower_bound is False
