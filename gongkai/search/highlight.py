@@ -34,19 +34,30 @@ def patterns_for(query: Query) -> list[re.Pattern[str]]:
     return patterns
 
 
+class _Fold(dict[int, str]):
+    """str.translate table: each character as the index sees it (NFKC, lower-cased), computed once per character."""
+
+    def __missing__(self, code: int) -> str:
+        folded = unicodedata.normalize("NFKC", chr(code)).lower()
+        self[code] = folded
+        return folded
+
+
+_FOLD = _Fold()
+
+
 def _normalized(text: str) -> tuple[str, Sequence[int]]:
     """The text as the index sees it, and for each of its characters the index of the original character."""
-    lowered = text.lower()
-    if len(lowered) == len(text) and unicodedata.is_normalized("NFKC", text):
-        # The common case, checked in C: NFKC leaves every character alone and lower-casing maps each to one
-        # character, so offsets do not move.
-        return lowered, range(len(text))
+    folded = text.translate(_FOLD)
+    if len(folded) == len(text):
+        # The common case: every character folds to one character (full-width ，→ , included), offsets do not move.
+        return folded, range(len(text))
     chars: list[str] = []
     origin: list[int] = []
     for i, char in enumerate(text):
-        folded = unicodedata.normalize("NFKC", char).lower()
-        chars.append(folded)
-        origin.extend([i] * len(folded))
+        piece = _FOLD[ord(char)]
+        chars.append(piece)
+        origin.extend([i] * len(piece))
     return "".join(chars), origin
 
 
