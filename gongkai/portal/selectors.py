@@ -143,6 +143,7 @@ def catalogue_years(agency_ids: list[int]) -> list[int]:
         .exclude(published_on__isnull=True)
         .annotate(y=ExtractYear("published_on"))
         .values_list("y", flat=True)
+        .order_by()  # without this, Meta.ordering joins the DISTINCT and every item comes back
         .distinct()
     )
     return sorted({int(year) for year in rows}, reverse=True)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from gongkai.agencies.models import Agency, Kind
 from gongkai.agencies.selectors import ancestors, public_agencies
 from gongkai.portal import selectors
+from gongkai.portal.cache import cached_page
 from gongkai.portal.guide import build_guide
 from gongkai.publications.codebook import LIFECYCLE_KINDS, Category, Status, Validity
 from gongkai.publications.models import Publication
@@ -26,6 +27,7 @@ STATUTORY_CATEGORIES: tuple[Category, ...] = tuple(category for category in Cate
 
 
 @require_GET
+@cached_page
 def home(request: HttpRequest) -> HttpResponse:
     agencies = list(public_agencies())
     governments = [agency for agency in agencies if agency.kind == Kind.GOVERNMENT]
@@ -43,6 +45,7 @@ def _column(agency: Agency, **extra: Any) -> dict[str, Any]:
 
 
 @require_GET
+@cached_page
 def agency_page(request: HttpRequest, code: str) -> HttpResponse:
     agency = selectors.public_agency(code)
     departments = Agency.objects.filter(parent=agency, is_active=True).order_by("kind", "name")
@@ -54,6 +57,7 @@ def agency_page(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def guide(request: HttpRequest, code: str) -> HttpResponse:
     agency = selectors.public_agency(code)
     agency_ids = [a.pk for a in selectors.catalogue_agencies(agency)]
@@ -76,6 +80,7 @@ def _paged_catalogue(
 
 
 @require_GET
+@cached_page
 def catalogue(request: HttpRequest, code: str) -> HttpResponse:
     """目录 (条例第十二条第三款): filter by category, year, validity (and department, for a government); sortable."""
     agency = selectors.public_agency(code)
@@ -96,6 +101,7 @@ def catalogue(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def rules(request: HttpRequest, code: str) -> HttpResponse:
     """制度: the agency's own rules on 政务公开 — the 目录 narrowed to items whose 主题分类 names a 制度."""
     agency = selectors.public_agency(code)
@@ -106,6 +112,7 @@ def rules(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def statutory(request: HttpRequest, code: str) -> HttpResponse:
     """法定主动公开内容: every 第二十条 item and 第二十一条, with how many items the agency has under each."""
     agency = selectors.public_agency(code)
@@ -116,6 +123,7 @@ def statutory(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def category_page(request: HttpRequest, code: str, category: str) -> HttpResponse:
     agency = selectors.public_agency(code)
     if category not in Category.values:
@@ -138,6 +146,7 @@ def _body(item: Publication) -> SafeString:
 
 
 @require_GET
+@cached_page
 def item_page(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     agency = selectors.public_agency(code)
     agency_ids = [a.pk for a in selectors.catalogue_agencies(agency)]

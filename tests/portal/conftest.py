@@ -1,4 +1,5 @@
-"""Portal tests build their items straight on the model: the portal reads rows, whatever workflow wrote them."""
+"""Portal tests build their items straight on the model: the portal reads rows, whatever workflow wrote them — through
+``save()`` (never ``QuerySet.update()``), which stamps ``updated_at`` as every service does: the page cache keys on it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import itertools
 from typing import Any
 
 import pytest
+from django.core.cache import caches
 
 from gongkai.agencies.models import Agency, Kind
 from gongkai.publications.codebook import Category, Channel, DeliveryStatus, DocKind, Status
@@ -39,6 +41,13 @@ def make_item(agency: Agency, *, on_portal: bool = True, **fields: Any) -> Publi
     if on_portal:
         ChannelDelivery.objects.create(publication=item, channel=Channel.PORTAL, status=DeliveryStatus.DELIVERED)
     return item
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache() -> None:
+    """The portal's page cache (``caches["default"]``, per process) starts empty: rolled-back tests may repeat a
+    catalogue version (same pks; frozen clocks give the same ``updated_at``)."""
+    caches["default"].clear()
 
 
 @pytest.fixture
