@@ -8,7 +8,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -196,3 +199,15 @@ def test_the_version_changes_with_each_kind_of_write(agency: Agency) -> None:
     item.save()
     assert page_cache.catalogue_version(agency.code, item.pk) != before
     assert page_cache.catalogue_version("no-such-agency") is None
+
+
+def test_a_page_that_used_a_csrf_token_or_set_a_cookie_is_not_stored(rf: Any, db: Any) -> None:
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    assert page_cache._storable(request, HttpResponse("ok"))
+    with_cookie = HttpResponse("ok")
+    with_cookie.set_cookie("x", "1")
+    assert not page_cache._storable(request, with_cookie)
+    assert not page_cache._storable(request, HttpResponse("gone", status=404))
+    get_token(request)
+    assert not page_cache._storable(request, HttpResponse("ok"))
