@@ -114,7 +114,7 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(json.dumps({"results": results, "total": page.total}, ensure_ascii=False))
             return
-        self.stdout.write(f"共 {page.total} 条结果")
+        self.stdout.write(f"共 {page.total_display} 条结果")
         for number, (hit, row) in enumerate(zip(page.hits, results, strict=True), start=options["offset"] + 1):
             self.stdout.write(f"{number}. {_plain(hit.title_html)}")
             details = "  ".join(
