@@ -64,6 +64,10 @@ try:
             "transaction_mode": "IMMEDIATE",
             "timeout": env.integer("GONGKAI_SQLITE_BUSY_TIMEOUT", 20, minimum=1),
         }
+        # Opening a SQLite connection (and running the PRAGMAs) costs more than a portal page's one cached-version
+        # query: keep each worker thread's connection (benchmarks/README.md, portal section).
+        _db["CONN_MAX_AGE"] = env.integer("GONGKAI_DB_CONN_MAX_AGE", 0 if TESTING else 60)
+        _db["CONN_HEALTH_CHECKS"] = True
     elif _db["ENGINE"] == "django.db.backends.postgresql":
         _db["CONN_MAX_AGE"] = env.integer("GONGKAI_DB_CONN_MAX_AGE", 60 if PRODUCTION else 0)
         _db["CONN_HEALTH_CHECKS"] = True

@@ -234,6 +234,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "unavailable_text": SEARCH_UNAVAILABLE,
         "results": results,
         "total": total,
+        # "1000+" when the search stopped counting (gongkai.search ranks and counts at most 1000 matches).
+        "total_display": getattr(results, "total_display", total),
         "page_number": page_number,
         "has_next": total is not None and page_number * selectors.PAGE_SIZE < total,
     }

@@ -122,6 +122,8 @@ class Publication(models.Model):
             models.Index(fields=["agency", "doc_kind", "validity"], name="publications_agency_kind"),
             models.Index(fields=["status", "disclosure_due_on"], name="publications_status_due"),
             models.Index(fields=["status", "scheduled_for"], name="publications_scheduled"),
+            # The portal's page cache asks for the newest change of an agency's catalogue on every hit.
+            models.Index(fields=["agency", "updated_at"], name="publications_agency_changed"),
         ]
 
     def __str__(self) -> str:
