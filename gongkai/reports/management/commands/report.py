@@ -3,6 +3,10 @@
     gongkai report build --agency 湛河区司法局 --year 2024 --format md --output report.md
     gongkai report check report.pdf [--previous last-year.pdf] [--format text|json]
     gongkai report check FOLDER --csv summary.csv
+    gongkai report submit|publish --agency 湛河区司法局 --year 2024 --user zh_head
+
+``submit`` and ``publish`` go through the same services as the staff pages: a report with an R1–R9 error is refused
+(exit 1, every error listed), there is no override.
 
 ``build`` renders the published version when one exists (its frozen snapshot), otherwise the report built from live
 data now. ``check`` reads any published report (md, html, txt, docx, xlsx, pdf) and runs R1–R10 on what it read.
@@ -40,6 +44,11 @@ class Command(BaseCommand):
         build.add_argument("--format", default="md", choices=FORMATS)
         build.add_argument("--output", help="输出文件（缺省时写到标准输出，二进制格式必须指定）")
         build.add_argument("--live", action="store_true", help="即使已发布也按当前数据生成（草稿视图）")
+        for action, text in (("submit", "报送主管部门"), ("publish", "发布")):
+            step = sub.add_parser(action, help=f"{text}（有错误时拒绝，不能越过）")
+            step.add_argument("--agency", required=True, help="机关代码或能唯一识别的名称片段")
+            step.add_argument("--year", required=True, type=int)
+            step.add_argument("--user", required=True, help="执行操作的工作人员用户名（须为本机关负责人）")
         check = sub.add_parser("check", help="检查已发布的年度报告（文件或文件夹）")
         check.add_argument("path")
         check.add_argument("--previous", help="上一年度的报告（用于 R5、R6）")
@@ -49,8 +58,50 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "build":
             self._build(options)
+        elif options["action"] in ("submit", "publish"):
+            self._step(options)
         else:
             self._check(options)
+
+    # -- submit / publish -------------------------------------------------------------------------------------
+
+    def _step(self, options: dict[str, Any]) -> None:
+        from django.core.exceptions import ValidationError
+
+        from gongkai.accounts.models import User, UserKind
+        from gongkai.reports import services
+        from gongkai.reports.models import OPEN_STATUSES, AnnualReport
+
+        try:
+            agency = agency_by_reference(options["agency"])
+        except (Agency.DoesNotExist, Agency.MultipleObjectsReturned) as error:
+            raise _bad(str(error)) from None
+        user = User.objects.filter(username=options["user"], kind=UserKind.STAFF, is_active=True).first()
+        if user is None:
+            raise _bad(f"没有用户名为“{options['user']}”的在职工作人员")
+        action = options["action"]
+        report = (
+            AnnualReport.objects.filter(agency=agency, year=options["year"], status__in=OPEN_STATUSES)
+            .order_by("-version")
+            .first()
+        )
+        try:
+            if report is None:
+                report = services.report_get_or_create_draft(agency=agency, year=options["year"], actor=user)
+            if action == "submit":
+                report = services.report_submit(report=report, actor=user)
+            else:
+                report = services.report_publish(report=report, actor=user)
+        except services.ReportBlocked as blocked:
+            for finding in blocked.findings:
+                self.stdout.write(f"{finding.rule} {finding.severity} {finding.where}：{finding.message}")
+            self.stderr.write("存在错误，已拒绝（不能越过）")
+            self.exit_code = 1
+            return
+        except ValidationError as error:
+            raise _bad("；".join(error.messages)) from None
+        done = "已报送主管部门" if action == "submit" else f"已发布（索引号 {report.index_number}）"
+        self.stdout.write(f"{agency.name}{report.year}年度报告 第{report.version}版：{done}")
 
     # -- build ------------------------------------------------------------------------------------------------
 

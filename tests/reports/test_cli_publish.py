@@ -1,0 +1,57 @@
+"""`gongkai report submit|publish`: the command line goes through the same services — a report with an error is
+refused (status 1, every error listed, nothing changed) and there is no override."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+
+from gongkai.accounts.roles import Role
+from gongkai.reports import services
+from gongkai.reports.management.commands.report import Command
+from gongkai.reports.models import AnnualReport, ReportStatus
+from tests.factories import make_agency, make_staff
+
+
+def _run(*args: str) -> tuple[int, str]:
+    command, out = Command(), StringIO()
+    call_command(command, *args, stdout=out, stderr=StringIO())
+    return command.exit_code, out.getvalue()
+
+
+@time_machine.travel("2026-01-20 10:00 +0800", tick=False)
+def test_publish_is_refused_on_errors_and_works_once_they_are_fixed(db: Any) -> None:
+    agency = make_agency("湛河区测试局", code="zh-test")
+    head = make_staff(agency, Role.HEAD, username="cli-head")
+    # 表四 as entered: 行政复议 总计 2 but nothing in its parts (R4).
+    services.appeal_figures_set(agency=agency, year=2025, actor=head, values={"review_total": 2})
+
+    status, out = _run("submit", "--agency", "zh-test", "--year", "2025", "--user", "cli-head")
+    assert status == 1
+    assert "R4" in out
+    report = AnnualReport.objects.get(agency=agency, year=2025)
+    assert report.status == ReportStatus.DRAFT
+    assert report.index_number == ""
+
+    services.appeal_figures_set(agency=agency, year=2025, actor=head, values={"review_upheld": 2})
+    status, out = _run("submit", "--agency", "zh-test", "--year", "2025", "--user", "cli-head")
+    assert status == 0, out
+    status, out = _run("publish", "--agency", "zh-test", "--year", "2025", "--user", "cli-head")
+    assert status == 0, out
+    report.refresh_from_db()
+    assert report.status == ReportStatus.PUBLISHED
+    assert report.index_number in out
+
+
+@time_machine.travel("2026-01-20 10:00 +0800", tick=False)
+def test_a_handler_cannot_publish_from_the_command_line(db: Any) -> None:
+    agency = make_agency("湛河区测试局二", code="zh-test2")
+    make_staff(agency, Role.HANDLER, username="cli-handler")
+    with pytest.raises(CommandError) as refused:
+        _run("submit", "--agency", "zh-test2", "--year", "2025", "--user", "cli-handler")
+    assert "负责人" in str(refused.value)
+    assert not AnnualReport.objects.filter(agency=agency, status=ReportStatus.PUBLISHED).exists()
