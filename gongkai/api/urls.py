@@ -14,6 +14,16 @@ urlpatterns = [
         "public/agencies/<str:code>/reports/<int:year>/", views_reports.PublicReportView.as_view(), name="public-report"
     ),
     path("staff/reports/<int:agency_id>/<int:year>/", views_reports.StaffReportView.as_view(), name="staff-report"),
+    path(
+        "staff/reports/<int:agency_id>/<int:year>/submit/",
+        views_reports.StaffReportSubmitView.as_view(),
+        name="staff-report-submit",
+    ),
+    path(
+        "staff/reports/<int:agency_id>/<int:year>/publish/",
+        views_reports.StaffReportPublishView.as_view(),
+        name="staff-report-publish",
+    ),
     path("staff/cases/", views.CaseListView.as_view(), name="staff-cases"),
     path("staff/cases/<int:pk>/", views.CaseDetailView.as_view(), name="staff-case"),
     *(

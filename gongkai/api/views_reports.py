@@ -6,6 +6,9 @@ so that ``report build --format json``, ``report check --format json`` and the A
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions
@@ -80,3 +83,91 @@ class StaffReportView(StaffView):
         if not FIRST_YEAR <= year <= timezone.localdate().year:
             raise exceptions.NotFound("没有该年度的报告")
         return Response(builder.build_report_data(agency, year).as_json())
+
+
+_STEP_RESULT = inline_serializer(
+    name="AnnualReportStepResult",
+    fields={
+        "status": drf_serializers.CharField(),
+        "status_label": drf_serializers.CharField(),
+        "version": drf_serializers.IntegerField(),
+        "index_number": drf_serializers.CharField(),
+    },
+)
+_BLOCKED = inline_serializer(
+    name="AnnualReportBlocked",
+    fields={
+        "detail": drf_serializers.CharField(),
+        "findings": drf_serializers.ListField(child=drf_serializers.DictField(child=drf_serializers.CharField())),
+    },
+)
+
+
+class _StaffReportStep(StaffView):
+    """报送 / 发布 through the same services as the staff pages: refused on errors, no override."""
+
+    def _step(self, request: Request, agency_id: int, year: int, action: str) -> Response:
+        from django.core.exceptions import ValidationError
+
+        from gongkai.reports import services
+        from gongkai.reports.models import OPEN_STATUSES
+
+        user = _staff(request)
+        agency: Agency = access_agency(user, agency_id, Perm.VIEW_REPORTS)
+        if action not in ("submit", "publish"):
+            raise exceptions.NotFound("没有该操作")
+        if not FIRST_YEAR <= year <= timezone.localdate().year:
+            raise exceptions.NotFound("没有该年度的报告")
+        report = (
+            AnnualReport.objects.filter(agency=agency, year=year, status__in=OPEN_STATUSES).order_by("-version").first()
+        )
+        try:
+            if report is None:
+                report = services.report_get_or_create_draft(agency=agency, year=year, actor=user)
+            if action == "submit":
+                report = services.report_submit(report=report, actor=user)
+            else:
+                report = services.report_publish(report=report, actor=user)
+        except services.ReportBlocked as blocked:
+            return Response(
+                {"detail": "存在错误，已拒绝（不能越过）", "findings": [f.as_json() for f in blocked.findings]},
+                status=409,
+            )
+        except ValidationError as error:
+            raise exceptions.PermissionDenied("；".join(error.messages)) from None
+        return Response(
+            {
+                "status": report.status,
+                "status_label": report.get_status_display(),
+                "version": report.version,
+                "index_number": report.index_number,
+            }
+        )
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _step_schema(action: str, summary: str, detail: str) -> Callable[[F], F]:
+    decorator: Callable[[F], F] = extend_schema(
+        operation_id=f"staff_annual_report_{action}",
+        summary=summary,
+        description=detail
+        + "与工作人员页面调用同一服务：R1–R9 有错误时拒绝（409，列出全部检查结果），不能越过；须为本机关负责人（否则 403）。",
+        request=None,
+        responses={200: _STEP_RESULT, 401: _DETAIL, 403: _DETAIL, 404: _DETAIL, 409: _BLOCKED},
+        tags=["工作人员：年度报告"],
+    )
+    return decorator
+
+
+class StaffReportSubmitView(_StaffReportStep):
+    @_step_schema("submit", "报送主管部门", "把本年度报告报送主管部门（条例第四十九条）。")
+    def post(self, request: Request, agency_id: int, year: int) -> Response:
+        return self._step(request, agency_id, year, "submit")
+
+
+class StaffReportPublishView(_StaffReportStep):
+    @_step_schema("publish", "发布年度报告", "发布已报送的年度报告，取得索引号并冻结快照。")
+    def post(self, request: Request, agency_id: int, year: int) -> Response:
+        return self._step(request, agency_id, year, "publish")
