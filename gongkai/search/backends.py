@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 
 from gongkai.publications.codebook import Channel, DeliveryStatus, Status
 from gongkai.publications.models import Publication
@@ -57,6 +58,10 @@ PG_CHUNK_OVERLAP = 200
 # (``SearchPage.total_is_lower_bound``, shown as "1000+"). Matching itself stays exact: every page holds true
 # matches only, and asking for enough (``limit``) returns every match.
 RANKED_MATCHES = 1000
+
+# SQLite, a common query with an agency filter: FTS5 is asked about each of the agencies' items (~25 µs each) when
+# they number under 1/_PROBE_RATIO of the matches; else the match set is collected once (~0.35 µs a match).
+_PROBE_RATIO = 40
 
 # FTS5 bm25 column weights: title, doc_number, body, attachments, wh_key (unindexed)
 _FTS_WEIGHTS = "10.0, 10.0, 1.0, 0.5, 0.0"
@@ -300,11 +305,15 @@ class SqliteBackend(SearchBackend):
         expression = fts_expression(query)
         catalogue = Publication._meta.db_table
         with self.connection.cursor() as cursor:
-            # How common is the query? Reading up to RANKED_MATCHES + 1 rowids of the doclists costs well under 1 ms.
+            # How common is the query? Reading up to RANKED_MATCHES + 1 rowids of the doclists, newest first (FTS5
+            # walks a doclist backwards as cheaply as forwards), costs well under 1 ms; how far back they reach
+            # estimates how many documents match in all.
             cursor.execute(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s", [expression, RANKED_MATCHES + 1]
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s",
+                [expression, RANKED_MATCHES + 1],
             )
-            if len(cursor.fetchall()) <= RANKED_MATCHES:
+            probe = [int(row[0]) for row in cursor.fetchall()]
+            if len(probe) <= RANKED_MATCHES:
                 # Few matches: rank them all by bm25 (exact 文号 first) and count them, in one statement.
                 cursor.execute(
                     f"SELECT {FTS_TABLE}.rowid, -bm25({FTS_TABLE}, {_FTS_WEIGHTS}), {FTS_TABLE}.wh_key = %s "
@@ -318,11 +327,23 @@ class SqliteBackend(SearchBackend):
                 )
                 return len(ranked), False, [(pk, score) for pk, score, _ in ranked[offset : offset + limit]]
             window = _window(limit, offset)
-            if filters.agency_ids is not None:
-                # A narrow filter: walk the agencies' items newest first and look each up in the match set.
+            if filters.agency_ids is not None and self._few_items(cursor, filters.agency_ids, probe):
+                # The agencies hold few items against the matches: walk their items newest first (the agency index)
+                # and ask FTS5 about each one (``rowid =`` is a seek into the doclists, ~25 µs), until the window is
+                # full. Collecting the whole match set instead costs ~0.35 µs a match (~35 ms at 100 k matches).
                 cursor.execute(
                     f"SELECT p.id, p.title, p.doc_number FROM {catalogue} p WHERE {where} "
-                    f"AND p.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
+                    f"AND EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid = p.id) "
+                    "ORDER BY p.id DESC LIMIT %s",
+                    [*params, expression, window + 1],
+                )
+            elif filters.agency_ids is not None:
+                # Agencies with many items: walk them newest first and look each up in the match set, built once
+                # (``+p.id`` keeps SQLite from driving the walk from the match set through the primary key, which
+                # reads a catalogue row per match: ~170 ms at 100 k matches).
+                cursor.execute(
+                    f"SELECT p.id, p.title, p.doc_number FROM {catalogue} p WHERE {where} "
+                    f"AND +p.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
                     "ORDER BY p.id DESC LIMIT %s",
                     [*params, expression, window + 1],
                 )
@@ -335,6 +356,22 @@ class SqliteBackend(SearchBackend):
                     [expression, *params, window + 1],
                 )
             return _title_then_newest(query, cursor.fetchall(), window, limit, offset)
+
+    def _few_items(self, cursor: CursorWrapper, agency_ids: Sequence[int], probe: list[int]) -> bool:
+        """Whether asking FTS5 about each of the agencies' items is cheaper than collecting every match: the items
+        number less than ``PROBE_RATIO``-th of the matches, estimated from how far back the newest ``probe`` reach
+        (the ids are roughly evenly spread over the matches)."""
+        catalogue = Publication._meta.db_table
+        cursor.execute(f"SELECT max(id) FROM {catalogue}")
+        newest = max(cursor.fetchone()[0] or 0, probe[0])
+        reach = max(newest - min(probe) + 1, 1)
+        estimated_matches = len(probe) * max(newest, 1) / reach
+        cursor.execute(
+            f"SELECT count(*) FROM {catalogue} WHERE agency_id IN ({', '.join(['%s'] * len(agency_ids))})",
+            [int(pk) for pk in agency_ids],
+        )
+        items = int(cursor.fetchone()[0])
+        return items * _PROBE_RATIO < estimated_matches
 
 
 # -- PostgreSQL tsvector + GIN -----------------------------------------------------------------------------------

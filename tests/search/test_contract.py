@@ -376,3 +376,29 @@ def test_common_queries_page_the_newest_matches_and_bound_the_total(
     narrow = search("预算公开", agency_ids=[agency.pk], limit=100)
     assert set(ids(narrow)) == {*(p.pk for p in in_body), in_title.pk}
     assert search("决算").total_is_lower_bound is False
+
+
+@pytest.mark.parametrize("probe_ratio", [0, 10**9])
+def test_common_queries_with_an_agency_filter_either_way(
+    agency: Agency, other_agency: Agency, monkeypatch: pytest.MonkeyPatch, probe_ratio: int
+) -> None:
+    """SQLite answers a common query with an agency filter by asking FTS5 about each of the agencies' items or by
+    collecting the match set, whichever is cheaper: both give the same true matches, newest first, title first."""
+    from gongkai.search import backends
+
+    monkeypatch.setattr(backends, "RANKED_MATCHES", 2)
+    monkeypatch.setattr(backends, "_PROBE_RATIO", probe_ratio)
+    mine = [publish(agency, f"通知第{n}号", body="关于预算公开的说明") for n in range(3)]
+    titled = publish(agency, "预算公开目录")
+    publish(agency, "预算 公开 分开写", body="预公 算开")
+    publish(other_agency, "财政预算公开", body="预算公开")
+    refresh()
+    page = search("预算公开", agency_ids=[agency.pk], limit=2)
+    assert (page.total, page.total_is_lower_bound) == (2, True)
+    assert ids(page) == [titled.pk, mine[-1].pk]
+    assert set(ids(search("预算公开", agency_ids=[agency.pk], limit=100))) == {*(p.pk for p in mine), titled.pk}
+    assert set(ids(search("预算公开", agency_ids=[agency.pk, other_agency.pk], limit=100))) == {
+        *(p.pk for p in mine),
+        titled.pk,
+        *(p.pk for p in Publication.objects.filter(agency=other_agency)),
+    }
