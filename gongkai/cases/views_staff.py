@@ -32,6 +32,9 @@ from gongkai.cases.codebook import RECEIPT_RULES, Channel
 from gongkai.cases.models import Case, CaseAttachment, CaseDocument, CaseEvent, FeeAssessment
 from gongkai.cases.states import Action, Actor, Status, TransitionError, rule_for
 from gongkai.clock.models import DueDateMove
+from gongkai.core.form_errors import error_text as _error_text
+from gongkai.core.form_errors import errors_to_form as _errors_to_form
+from gongkai.core.form_errors import form_problem as _form_problem
 
 PAGE_SIZE = 50
 _REVEAL_KEY = "cases_revealed"
@@ -45,27 +48,6 @@ def _case(request: HttpRequest, case_id: int, queryset: QuerySet[Case] | None = 
 
 def _not_found() -> Http404:
     return Http404(access.NOT_FOUND)
-
-
-def _errors_to_form(form: Any, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: field messages on their fields, the rest on top."""
-    if hasattr(error, "error_dict"):
-        for name, problems in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _error_text(error: ValidationError) -> str:
-    if hasattr(error, "error_dict"):
-        return "；".join(m for problems in error.message_dict.values() for m in problems)
-    return "；".join(error.messages)
-
-
-def _form_problem(form: Any) -> str:
-    """The flash line for a refused form: its general errors in words, else a pointer to the marked fields."""
-    general = [str(e) for e in form.non_field_errors()]
-    return "；".join(general) if general else "请检查下方标出的内容。"
 
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -31,6 +31,9 @@ from gongkai.accounts.decorators import staff_required, staff_user
 from gongkai.accounts.models import User
 from gongkai.accounts.roles import Perm
 from gongkai.agencies.models import Agency
+from gongkai.core.form_errors import error_text as _error_text
+from gongkai.core.form_errors import errors_to_form as _errors_to_form
+from gongkai.core.form_errors import form_problem as _form_problem
 from gongkai.publications import forms_staff as f
 from gongkai.publications import selectors, services
 from gongkai.publications.codebook import (
@@ -75,26 +78,6 @@ def _publication(
         publication_id,
         VIEW,
     )
-
-
-def _errors_to_form(form: Any, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: field messages on their fields, the rest on top."""
-    if hasattr(error, "error_dict"):
-        for name, problems in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, problems)
-    else:
-        form.add_error(None, error.messages)
-
-
-def _error_text(error: ValidationError) -> str:
-    if hasattr(error, "error_dict"):
-        return "；".join(m for problems in error.message_dict.values() for m in problems)
-    return "；".join(error.messages)
-
-
-def _form_problem(form: Any) -> str:
-    general = [str(e) for e in form.non_field_errors()]
-    return "；".join(general) if general else "请检查下方标出的内容。"
 
 
 def _form_errors_text(form: Any) -> str:
