@@ -233,3 +233,19 @@ def test_the_sfj_2024_report_equals_the_seed(demo: LoadSummary, db: None) -> Non
     text = built.data.sections["1.1"]
     assert "门户网站主动公开政府信息19条" in text
     assert "467条" in text
+
+
+def test_the_demo_publishes_the_sfj_2024_report_on_time(demo: LoadSummary, db: None) -> None:
+    """The demo's 年报 column has 湛河区司法局's 2024 report, published 2025-01-20 (before 1月31日) with an 索引号, its
+    snapshot holding the seed's all-zero 表三 and the 19 / 467 channel counts in its narrative."""
+    from gongkai.reports.models import AnnualReport, ReportStatus
+    from gongkai.reports.selectors import report_data_from_snapshot
+
+    report = AnnualReport.objects.get(agency__code=MAIN_AGENCY, year=2024, status=ReportStatus.PUBLISHED)
+    assert report.published_on == dt.date(2025, 1, 20)
+    assert report.index_number
+    data = report_data_from_snapshot(report)
+    assert all(value == 0 for row in data.table3.values() for value in row.values())
+    assert "门户网站主动公开政府信息19条" in data.sections["1.1"]
+    assert "467条" in data.sections["1.1"]
+    assert not [f for f in data.findings if f.severity == "error"]

@@ -121,4 +121,8 @@ def demo_load(*, cases: bool = True) -> LoadSummary:
         search_rebuild()
     if cases:
         summary.cases = cases_load()
+        # The seed's report, published from the demo data (needs the cases loaded: 司法局 has none in 2024).
+        from gongkai.demo.reports import reports_load
+
+        reports_load()
     return summary
