@@ -17,6 +17,7 @@ from gongkai.cases.fees import FeeMethod
 from gongkai.cases.models import Case, ConsulteeKind, DocumentKind, DocumentStatus, OpinionResult
 from gongkai.cases.selectors import Queue
 from gongkai.cases.states import Action, Status
+from gongkai.clock.rules import PERIODS
 from gongkai.core.masking import mask_id_number, mask_phone
 
 # Dates outside this window are typing mistakes; refusing them here keeps the working-day calendar out of years it
@@ -367,8 +368,8 @@ class RecordOpinionInput(ApiSerializer):
 
 
 class ExtendInput(ApiSerializer):
-    # 条例第三十三条第二款：延长的期限最长不得超过20个工作日
-    days = serializers.IntegerField(label="延长工作日数", min_value=1, max_value=20)
+    # 条例第三十三条第二款：延长的期限最长不得超过20个工作日 (clock.rules.PERIODS, the one place)
+    days = serializers.IntegerField(label="延长工作日数", min_value=1, max_value=PERIODS["extension"].amount)
     reason = _text("延期理由", max_length=300, required=True)
     approved_on = DateField(label="负责人同意日期")
 

@@ -31,6 +31,7 @@ from gongkai.cases.fees import FeeMethod
 from gongkai.cases.models import AttachmentKind, Case, Consultation, ConsulteeKind, DeliveryMethod, OpinionResult
 from gongkai.cases.selectors import Queue
 from gongkai.cases.states import Status
+from gongkai.clock.rules import PERIODS
 
 ITEM_ROWS = 5
 CONSULTEE_ROWS = 3
@@ -333,7 +334,9 @@ class RecordOpinionForm(ActionForm):
 
 
 class ExtendForm(ActionForm):
-    days = forms.IntegerField(label="延长工作日数", min_value=1, max_value=20, initial=20)
+    days = forms.IntegerField(
+        label="延长工作日数", min_value=1, max_value=PERIODS["extension"].amount, initial=PERIODS["extension"].amount
+    )
     reason = forms.CharField(label="延期理由", max_length=300)
     approved_on = _date("负责人同意日期")
 

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -703,22 +703,29 @@ def case_record_correction(
     return locked
 
 
-def case_correction_lapsed(
-    *, case: Case, actor: User | None, on: dt.date | None = None, request: HttpRequest | None = None
+def _lapse(
+    case: Case,
+    action: Action,
+    outcome: Outcome,
+    deadline_of: Callable[[Case], dt.date | None],
+    period: str,
+    actor: User | None,
+    on: dt.date | None,
+    request: HttpRequest | None,
 ) -> Case:
-    """申请人无正当理由逾期不补正的，视为放弃申请 (第三十条) → 表三 （六）1."""
+    """Close a case whose applicant let a period run out (视为放弃申请) — only after its last day, never on it."""
     on = on or _today()
     kind = Actor.STAFF if actor is not None else Actor.SYSTEM
     with transaction.atomic():
-        locked, rule = _begin(case, Action.CORRECTION_LAPSED, actor, kind)
-        if locked.correction_deadline is None or on <= locked.correction_deadline:
-            deadline = chinese_date(locked.correction_deadline) if locked.correction_deadline else "—"
-            raise _fail("on", f"补正期限（{deadline}）尚未届满")
-        _close(locked, Outcome.OTHER_NO_CORRECTION, on, actor, request)
+        locked, rule = _begin(case, action, actor, kind)
+        deadline = deadline_of(locked)
+        if deadline is None or on <= deadline:
+            raise _fail("on", f"{period}（{chinese_date(deadline) if deadline else '—'}）尚未届满")
+        _close(locked, outcome, on, actor, request)
         _move(
             locked,
             rule,
-            Action.CORRECTION_LAPSED,
+            action,
             actor=actor,
             on=on,
             fields=_CLOSE_FIELDS,
@@ -726,6 +733,22 @@ def case_correction_lapsed(
             request=request,
         )
     return locked
+
+
+def case_correction_lapsed(
+    *, case: Case, actor: User | None, on: dt.date | None = None, request: HttpRequest | None = None
+) -> Case:
+    """申请人无正当理由逾期不补正的，视为放弃申请 (第三十条) → 表三 （六）1."""
+    return _lapse(
+        case,
+        Action.CORRECTION_LAPSED,
+        Outcome.OTHER_NO_CORRECTION,
+        lambda c: c.correction_deadline,
+        "补正期限",
+        actor,
+        on,
+        request,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -1118,25 +1141,11 @@ def case_fee_lapsed(
     *, case: Case, actor: User | None, on: dt.date | None = None, request: HttpRequest | None = None
 ) -> Case:
     """逾期未缴纳的视为放弃申请 → 表三 （六）2."""
-    on = on or _today()
-    kind = Actor.STAFF if actor is not None else Actor.SYSTEM
-    with transaction.atomic():
-        locked, rule = _begin(case, Action.FEE_LAPSED, actor, kind)
-        fee = FeeAssessment.objects.get(case=locked)
-        if fee.pay_by is None or on <= fee.pay_by:
-            raise _fail("on", f"缴费期限（{chinese_date(fee.pay_by) if fee.pay_by else '—'}）尚未届满")
-        _close(locked, Outcome.OTHER_FEE_UNPAID, on, actor, request)
-        _move(
-            locked,
-            rule,
-            Action.FEE_LAPSED,
-            actor=actor,
-            on=on,
-            fields=_CLOSE_FIELDS,
-            data={"outcome": locked.outcome},
-            request=request,
-        )
-    return locked
+
+    def pay_by(locked: Case) -> dt.date | None:
+        return FeeAssessment.objects.get(case=locked).pay_by
+
+    return _lapse(case, Action.FEE_LAPSED, Outcome.OTHER_FEE_UNPAID, pay_by, "缴费期限", actor, on, request)
 
 
 # ---------------------------------------------------------------------------------------------------------------------

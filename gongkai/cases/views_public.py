@@ -29,6 +29,7 @@ from gongkai.cases.forms_public import ApplicationForm, TrackForm, WithdrawForm
 from gongkai.cases.links import tracking_token_valid
 from gongkai.cases.models import Case, DocumentKind
 from gongkai.cases.states import OPEN_STATUSES, Status
+from gongkai.clock.rules import PERIODS
 from gongkai.core.masking import mask_id_number, mask_phone
 
 SESSION_VERIFIED = "apply.verified"  # ids of cases this session has proved it knows
@@ -133,7 +134,11 @@ def application_form(request: HttpRequest, code: str) -> HttpResponse:
                 services.validate_application(data)
             except ValidationError as error:
                 form.add_service_errors(error)
-    return render(request, "cases/public/apply.html", {"agency": agency, "form": form, "signed_in": user})
+    return render(
+        request,
+        "cases/public/apply.html",
+        {"agency": agency, "form": form, "signed_in": user, "periods": PERIODS},
+    )
 
 
 @require_GET

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
+from gongkai.clock.rules import annual_report_due
 from gongkai.reports.schema import (
     TABLE2_COUNTS,
     TABLE2_DECISIONS,
@@ -48,11 +49,9 @@ def _sum(values: Iterable[Cell]) -> int | None:
 
 def deadline(year: int, agency_kind: str) -> dt.date | None:
     """条例第四十九条: departments publish by 1月31日, local governments by 3月31日, of the following year."""
-    if agency_kind == "department":
-        return dt.date(year + 1, 1, 31)
-    if agency_kind == "government":
-        return dt.date(year + 1, 3, 31)
-    return None
+    if agency_kind not in ("department", "government"):
+        return None
+    return annual_report_due(year, is_government=agency_kind == "government")  # the one place: gongkai.clock.rules
 
 
 def _r1(t3: dict[str, dict[str, Cell]]) -> list[Finding]:

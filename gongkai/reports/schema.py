@@ -32,6 +32,7 @@ __all__ = [
     "Finding",
     "ReportData",
     "outcome_row",
+    "row_key",
 ]
 
 # 六 sections and the usual sub-heads of 一 (regulations.md §2.2).
@@ -58,36 +59,26 @@ TABLE2_COUNTS: tuple[str, ...] = ("本年制发", "本年废止", "现行有效"
 TABLE2_DECISIONS: tuple[str, ...] = ("行政许可", "行政处罚", "行政强制")
 TABLE2_FEE = "行政事业性收费"
 
-# 表三 (§2.4): row keys of the JSON, labels exactly as printed.
+# 表三 (§2.4): row keys of the JSON, labels exactly as printed. The result rows and their labels are the outcome
+# codebook's (gongkai.cases.codebook — the one place); only 一, 二, 三（七） and 四 are added here.
+_NUMERALS = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7"}
+
+
+def row_key(codebook_row: str) -> str:
+    """The JSON row key of a codebook/selector row: "三.三.4" → "3.3.4", "一" → "1"."""
+    return ".".join(_NUMERALS.get(part, part) for part in codebook_row.split("."))
+
+
 TABLE3_ROWS: tuple[tuple[str, str], ...] = (
     ("1", "一、本年新收政府信息公开申请数量"),
     ("2", "二、上年结转政府信息公开申请数量"),
-    ("3.1", "（一）予以公开"),
-    ("3.2", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
-    ("3.3.1", "1.属于国家秘密"),
-    ("3.3.2", "2.其他法律行政法规禁止公开"),
-    ("3.3.3", "3.危及“三安全一稳定”"),
-    ("3.3.4", "4.保护第三方合法权益"),
-    ("3.3.5", "5.属于三类内部事务信息"),
-    ("3.3.6", "6.属于四类过程性信息"),
-    ("3.3.7", "7.属于行政执法案卷"),
-    ("3.3.8", "8.属于行政查询事项"),
-    ("3.4.1", "1.本机关不掌握相关政府信息"),
-    ("3.4.2", "2.没有现成信息需要另行制作"),
-    ("3.4.3", "3.补正后申请内容仍不明确"),
-    ("3.5.1", "1.信访举报投诉类申请"),
-    ("3.5.2", "2.重复申请"),
-    ("3.5.3", "3.要求提供公开出版物"),
-    ("3.5.4", "4.无正当理由大量反复申请"),
-    ("3.5.5", "5.要求行政机关确认或重新出具已获取信息"),
-    ("3.6.1", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"),
-    ("3.6.2", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
-    ("3.6.3", "3.其他"),
+    *((row_key(info.row), info.row_label) for info in OUTCOMES.values()),
     ("3.7", "（七）总计"),
     ("4", "四、结转下年度继续办理"),
 )
 TABLE3_RESULT_ROWS: tuple[str, ...] = tuple(k for k, _ in TABLE3_ROWS if k.startswith("3.") and k != "3.7")
-TABLE3_COLS: tuple[str, ...] = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
+# The applicant types of the codebook, in 表三's order, then 总计.
+TABLE3_COLS: tuple[str, ...] = (*(t.label for t in ApplicantType), "总计")
 # The case's applicant type → its 表三 column.
 APPLICANT_COLUMN: dict[str, str] = {t.value: t.label for t in ApplicantType}
 
@@ -100,10 +91,7 @@ Cell = int | None
 
 def outcome_row(outcome: str | Outcome) -> str:
     """The 表三 row key ("3.3.4") of a case outcome — via the codebook's one mapping ("三.三.4")."""
-    row = OUTCOMES[str(outcome)].row  # "三.一", "三.三.4", …
-    parts = row.split(".")
-    numerals = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7"}
-    return ".".join([numerals[parts[0]], numerals[parts[1]], *parts[2:]])
+    return row_key(OUTCOMES[str(outcome)].row)
 
 
 @dataclass(frozen=True)

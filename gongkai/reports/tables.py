@@ -9,15 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gongkai.cases import selectors as case_selectors
-from gongkai.reports.schema import APPLICANT_COLUMN, TABLE3_COLS, TABLE3_ROWS, Cell
+from gongkai.reports.schema import APPLICANT_COLUMN, TABLE3_COLS, TABLE3_ROWS, Cell, row_key
 
 __all__ = ["Table3", "table3", "table3_counts"]
-
-_NUMERALS = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7"}
-
-
-def _key(codebook_row: str) -> str:
-    return ".".join(_NUMERALS.get(part, part) for part in codebook_row.split("."))
 
 
 @dataclass
@@ -31,7 +25,7 @@ def table3(agency_ids: list[int], year: int) -> Table3:
     cells: dict[str, dict[str, Cell]] = {row: {col: 0 for col in TABLE3_COLS} for row, _ in TABLE3_ROWS}
     ids: dict[str, dict[str, list[int]]] = {row: {col: [] for col in TABLE3_COLS} for row, _ in TABLE3_ROWS}
     for codebook_row, columns in counted.cells.items():
-        row = _key(codebook_row)
+        row = row_key(codebook_row)
         for applicant_type, count in columns.items():
             col = APPLICANT_COLUMN[applicant_type]
             cells[row][col] = (cells[row][col] or 0) + count
@@ -47,7 +41,7 @@ def table3_counts(agency_ids: list[int], year: int) -> dict[str, dict[str, Cell]
     cells: dict[str, dict[str, Cell]] = {row: {col: 0 for col in TABLE3_COLS} for row, _ in TABLE3_ROWS}
     for per_agency in case_selectors.table_three_counts(year, agency_ids).values():
         for codebook_row, columns in per_agency.items():
-            row = _key(codebook_row)
+            row = row_key(codebook_row)
             for applicant_type, count in columns.items():
                 col = APPLICANT_COLUMN[applicant_type]
                 cells[row][col] = (cells[row][col] or 0) + count
