@@ -1,0 +1,6 @@
+from django.http import HttpRequest, HttpResponse
+
+
+def placeholder(request: HttpRequest) -> HttpResponse:
+    # Replaced by the app's real views.
+    return HttpResponse("监督保障")
