@@ -61,7 +61,15 @@ def _run(argv: Sequence[str]) -> int:
         return 2
     handler = load_command_class(commands[command], command)
     parser = handler.create_parser("gongkai", command)
-    options = vars(parser.parse_args(rest))
+    from django.core.management import CommandError
+
+    try:
+        options = vars(parser.parse_args(rest))
+    except CommandError as error:  # Django's parser raises "Error: …" with status 1; bad arguments are bad input
+        detail = str(error).removeprefix("Error: ").splitlines()[0]
+        raise CommandError(
+            f"命令行参数错误：{detail}（运行 gongkai {command} --help 查看用法）", returncode=2
+        ) from None
     args = options.pop("args", ())
     handler.execute(*args, **options)
     return int(getattr(handler, "exit_code", 0) or 0)
