@@ -119,6 +119,9 @@ class Case(models.Model):
     )  # 第三十六条（六）
     public_interest_reason = models.TextField("公共利益理由", blank=True)  # 第三十二条：决定予以公开时
 
+    # Set by gongkai.privacy when the applicant's personal data is removed after the retention period.
+    anonymised_at = models.DateTimeField("匿名化时间", null=True, blank=True)
+
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
