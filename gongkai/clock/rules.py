@@ -186,6 +186,14 @@ _PERIODS = (
         PeriodUnit.CALENDAR_DAYS,
         "《行政复议法》第六十二条：经行政复议机构的负责人批准，可以适当延长，并书面告知当事人；但是延长期限最多不得超过三十日",
     ),
+    StatutoryPeriod(
+        "reconsideration_decision_simplified",
+        "行政复议决定期限（简易程序）",
+        30,
+        PeriodUnit.CALENDAR_DAYS,
+        "《行政复议法》第六十二条第二款：适用简易程序审理的行政复议案件，行政复议机关应当自受理申请之日起三十日内"
+        "作出行政复议决定",
+    ),
     # 行政诉讼法第四十五、四十六条：起诉期限
     StatutoryPeriod(
         "litigation_after_reconsideration",
