@@ -125,6 +125,9 @@ try:
     # Public intake through the API: submissions per IP per hour (issue 8 adds per-applicant limits and CAPTCHA).
     GONGKAI_API_INTAKE_RATE = env.get("GONGKAI_API_INTAKE_RATE", "30/hour") or "30/hour"
     GONGKAI_API_TRACK_RATE = env.get("GONGKAI_API_TRACK_RATE", "60/hour") or "60/hour"
+    # Years after a case closes before `gongkai privacy purge` anonymises the applicant (a deployment choice, see
+    # docs/security.md「个人信息生命周期」; 个人信息保护法第十九条: no longer than the purpose needs).
+    GONGKAI_RETENTION_YEARS = env.integer("GONGKAI_RETENTION_YEARS", 10, minimum=1)
 
     HTTPS = env.boolean("GONGKAI_HTTPS", PRODUCTION)
     BEHIND_PROXY = env.boolean("GONGKAI_BEHIND_PROXY", False)
@@ -155,6 +158,8 @@ INSTALLED_APPS = [
     "gongkai.appeals",
     "gongkai.oversight",
     "gongkai.rectification",
+    "gongkai.privacy",
+    "gongkai.backup",
     "gongkai.api",
     "rest_framework",
     "drf_spectacular",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("staff/oversight/", include("gongkai.oversight.urls")),
     path("staff/rectification/", include("gongkai.rectification.urls")),
     path("agencies/<slug:code>/reports/", include("gongkai.reports.urls_public")),
+    path("account/privacy/", include("gongkai.privacy.urls")),
     path("account/", include("gongkai.accounts.urls_public")),
     path("tools/", include("gongkai.clock.urls_public")),
     path("subscribe/", include("gongkai.subscriptions.urls")),
