@@ -1,5 +1,6 @@
 from django.urls import path
 
+from gongkai.reports import views_rollup
 from gongkai.reports import views_staff as views
 
 app_name = "reports"
@@ -13,4 +14,9 @@ urlpatterns = [
     path(_REPORT + "actions/<slug:op>/", views.action, name="action"),
     path(_REPORT + "download/<slug:fmt>/", views.download, name="download"),
     path(_REPORT + "cell/<slug:table>/<str:row>/<str:col>/", views.cell, name="cell"),
+    path("rollup/" + _REPORT, views_rollup.rollup_detail, name="rollup"),
+    path("rollup/" + _REPORT + "download/<slug:fmt>/", views_rollup.rollup_download, name="rollup_download"),
+    path(
+        "rollup/" + _REPORT + "cell/<slug:table>/<str:row>/<str:col>/", views_rollup.rollup_cell, name="rollup_cell"
+    ),
 ]

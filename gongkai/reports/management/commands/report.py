@@ -1,6 +1,7 @@
 """gongkai report build|check — the annual report from the command line.
 
     gongkai report build --agency 湛河区司法局 --year 2024 --format md --output report.md
+    gongkai report build --agency 湛河区人民政府 --year 2024 --rollup --format trace   (全区汇总, gongkai/reports/rollup.py)
     gongkai report check report.pdf [--previous last-year.pdf] [--format text|json]
     gongkai report check FOLDER --csv summary.csv
     gongkai report submit|publish --agency 湛河区司法局 --year 2024 --user zh_head
@@ -41,9 +42,14 @@ class Command(BaseCommand):
         build = sub.add_parser("build", help="生成年度报告")
         build.add_argument("--agency", required=True, help="机关代码或能唯一识别的名称片段，如 湛河区司法局")
         build.add_argument("--year", required=True, type=int)
-        build.add_argument("--format", default="md", choices=FORMATS)
+        build.add_argument("--format", default="md", choices=(*FORMATS, "trace"))
         build.add_argument("--output", help="输出文件（缺省时写到标准输出，二进制格式必须指定）")
         build.add_argument("--live", action="store_true", help="即使已发布也按当前数据生成（草稿视图）")
+        build.add_argument(
+            "--rollup",
+            action="store_true",
+            help="人民政府的汇总（本级、所属部门和下级政府逐格相加，检查 R1–R4）；--format trace 输出每格的组成机关",
+        )
         for action, text in (("submit", "报送主管部门"), ("publish", "发布")):
             step = sub.add_parser(action, help=f"{text}（有错误时拒绝，不能越过）")
             step.add_argument("--agency", required=True, help="机关代码或能唯一识别的名称片段")
@@ -121,6 +127,11 @@ class Command(BaseCommand):
         fmt = options["format"]
         if fmt in ("docx", "xlsx", "pdf") and not options.get("output"):
             raise _bad(f"{fmt} 是二进制格式，请用 --output 指定输出文件")
+        if options["rollup"]:
+            self._rollup(agency, year, fmt, options)
+            return
+        if fmt == "trace":
+            raise _bad("trace 格式只用于汇总，请同时指定 --rollup")
         published = (
             AnnualReport.objects.filter(agency=agency, year=year, status=ReportStatus.PUBLISHED).first()
             if not options["live"]
@@ -142,6 +153,31 @@ class Command(BaseCommand):
         self.stderr.write(
             f"{agency.name}{year}年度报告：{status}，错误 {len(errors)} 项，提示 {len(data.findings) - len(errors)} 项"
         )
+
+    def _rollup(self, agency: Agency, year: int, fmt: str, options: dict[str, Any]) -> None:
+        from gongkai.reports import rollup
+        from gongkai.reports.render import render
+
+        try:
+            summed = rollup.rollup_build(agency=agency, year=year, live=options["live"])
+        except rollup.RollupError as error:
+            raise _bad(str(error)) from None
+        if fmt in ("json", "trace"):
+            body = summed.as_json(with_trace=fmt == "trace")
+            content = json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")
+        else:
+            try:
+                content = render(summed.data, fmt, meta=rollup.rollup_meta(summed))
+            except Exception as error:  # DocumentRenderError (no CJK font) and the like: one line
+                raise _bad(f"无法生成 {fmt}：{error}") from None
+        self._write(content, options.get("output"))
+        errors = [f for f in summed.data.findings if f.severity == "error"]
+        published = sum(1 for p in summed.parts if p.source == rollup.PUBLISHED)
+        self.stderr.write(
+            f"{rollup.rollup_title(agency, year)}：{len(summed.parts)} 个机关（已发布 {published} 个），"
+            f"R1–R4 错误 {len(errors)} 项"
+        )
+        self.exit_code = 1 if errors else 0
 
     def _write(self, content: bytes, output: str | None) -> None:
         if output:
