@@ -9,10 +9,12 @@ from django.db import models
 from gongkai.core.fields import BlindIndexField, EncryptedTextField
 from gongkai.rectification.states import (
     Basis,
+    ComplaintAction,
     ComplaintChannel,
     ComplaintStatus,
     ComplaintType,
     Conclusion,
+    NoticeAction,
     NoticeStatus,
     Remedy,
 )
@@ -188,6 +190,14 @@ class NoticeEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
 
+    @property
+    def action_label(self) -> str:
+        return str(NoticeAction(self.action).label) if self.action in NoticeAction.values else self.action
+
+    @property
+    def status_label(self) -> str:
+        return str(NoticeStatus(self.to_status).label) if self.to_status in NoticeStatus.values else ""
+
 
 class ComplaintEvent(models.Model):
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
@@ -203,3 +213,11 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def action_label(self) -> str:
+        return str(ComplaintAction(self.action).label) if self.action in ComplaintAction.values else self.action
+
+    @property
+    def status_label(self) -> str:
+        return str(ComplaintStatus(self.to_status).label) if self.to_status in ComplaintStatus.values else ""
