@@ -3,6 +3,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("gongkai.portal.urls")),
     path("apply/", include("gongkai.cases.urls_public")),
+    path("complaints/", include("gongkai.rectification.urls_public")),
     path("api/", include("gongkai.api.urls")),
     path("staff/cases/", include("gongkai.cases.urls_staff")),
     path("staff/reports/", include("gongkai.reports.urls_staff")),
