@@ -1,0 +1,136 @@
+"""gongkai backup / gongkai restore: a round trip on the configured engine (SQLite or PostgreSQL), refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connections
+
+from gongkai.audit.models import AuditEvent
+from gongkai.audit.services import audit_verify
+from gongkai.backup.services import BackupError, _client_major, current_row_counts, sha256_of
+from gongkai.cases.models import Case, CaseAttachment
+from tests.backup.conftest import make_world
+
+pytestmark = pytest.mark.usefixtures("flushable_audit_log")
+
+
+def _backup(path: Path, *extra: str) -> dict[str, Any]:
+    call_command("backup", "--output", str(path), *extra)
+    manifest: dict[str, Any] = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    return manifest
+
+
+def test_round_trip_restores_rows_files_and_a_verifiable_audit_log(
+    tmp_path: Path, media_root: Path, capsys: Any
+) -> None:
+    case = make_world("a")
+    attachment = CaseAttachment.objects.get(case=case)
+    media_file = media_root / attachment.file.name
+    original = media_file.read_bytes()
+    backup = tmp_path / "backup"
+
+    manifest = _backup(backup)
+    engine = connections["default"].vendor
+    assert manifest["engine"] == engine
+    assert manifest["migrations"]["cases"] == "0002_case_anonymised_at"
+    assert manifest["row_counts"]["cases_case"] == 1
+    assert manifest["row_counts"]["audit_auditevent"] == AuditEvent.objects.count() >= 3
+    assert manifest["row_counts"] == current_row_counts(connections["default"])
+    assert manifest["files"][f"media/{attachment.file.name}"] == sha256_of(media_file)
+    assert manifest["database_file"] in manifest["files"]
+    assert not manifest["includes_keys"]
+    assert not (backup / "keys").exists()  # keys and data are stored apart unless asked
+    assert "个人信息密钥未包含在备份中" in capsys.readouterr().out
+
+    # Life goes on after the backup: more rows, a lost file.
+    make_world("b")
+    media_file.unlink()
+    assert Case.objects.count() == 2
+
+    with pytest.raises(CommandError) as refused:
+        call_command("restore", str(backup))
+    assert refused.value.returncode == 2
+    assert "--force" in str(refused.value)
+    assert Case.objects.count() == 2
+
+    call_command("restore", str(backup), "--force")
+    out = capsys.readouterr().out
+    assert "行数与备份清单一致" in out
+    assert "审计日志完整" in out
+    assert current_row_counts(connections["default"]) == manifest["row_counts"]
+    assert list(Case.objects.values_list("number", flat=True)) == ["2026-a"]
+    assert Case.objects.get().id_number == case.id_number  # decrypts with the keys kept outside the backup
+    assert media_file.read_bytes() == original
+    assert audit_verify().ok
+    # The replaced uploads were moved aside, not deleted.
+    assert list(media_root.parent.glob("media.before-restore-*"))
+
+
+def test_a_tampered_or_incomplete_backup_is_refused_before_anything_changes(tmp_path: Path, media_root: Path) -> None:
+    case = make_world("t")
+    name = f"media/{CaseAttachment.objects.get(case=case).file.name}"
+    backup = tmp_path / "backup"
+    manifest = _backup(backup)
+    make_world("u")
+    rows = current_row_counts(connections["default"])
+
+    (backup / name).write_bytes(b"altered")
+    with pytest.raises(CommandError) as tampered:
+        call_command("restore", str(backup), "--force")
+    assert tampered.value.returncode == 2
+    assert name in str(tampered.value)
+    assert "SHA-256" in str(tampered.value)
+
+    (backup / name).unlink()
+    with pytest.raises(CommandError) as missing:
+        call_command("restore", str(backup), "--force")
+    assert f"缺少文件 {name}" in str(missing.value)
+
+    (backup / "extra.txt").write_text("?")
+    with pytest.raises(CommandError) as extra:
+        call_command("restore", str(backup), "--force")
+    assert "extra.txt" in str(extra.value) or name in str(extra.value)
+
+    database = backup / manifest["database_file"]
+    database.write_bytes(database.read_bytes()[:-10])
+    with pytest.raises(CommandError) as truncated:
+        call_command("restore", str(backup), "--force")
+    assert truncated.value.returncode == 2
+    assert current_row_counts(connections["default"]) == rows
+
+    with pytest.raises(CommandError) as not_a_backup:
+        call_command("restore", str(tmp_path / "nowhere"))
+    assert "manifest.json" in str(not_a_backup.value)
+
+
+def test_keys_only_on_request_with_a_warning(tmp_path: Path, media_root: Path, capsys: Any, settings: Any) -> None:
+    make_world("k")
+    key_file = Path(str(settings.PII_KEY_FILE))
+    manifest = _backup(tmp_path / "with-keys", "--include-keys")
+    assert manifest["includes_keys"]
+    assert (tmp_path / "with-keys" / "keys" / "pii_keys.json").read_bytes() == key_file.read_bytes()
+    assert manifest["files"]["keys/pii_keys.json"] == sha256_of(key_file)
+    assert "警告" in capsys.readouterr().err
+    assert oct((tmp_path / "with-keys" / "keys" / "pii_keys.json").stat().st_mode & 0o777) == "0o600"
+
+
+def test_an_existing_backup_directory_is_not_overwritten(tmp_path: Path, media_root: Path) -> None:
+    target = tmp_path / "used"
+    target.mkdir()
+    (target / "something").write_text("x")
+    with pytest.raises(CommandError) as refused:
+        call_command("backup", "--output", str(target))
+    assert refused.value.returncode == 2
+    assert "不是空目录" in str(refused.value)
+
+
+def test_a_missing_postgresql_client_is_named_in_chinese() -> None:
+    with pytest.raises(BackupError) as missing:
+        _client_major("pg_dump-not-installed")
+    assert "未找到 pg_dump-not-installed" in str(missing.value)
+    assert "postgresql-client" in str(missing.value)
