@@ -122,9 +122,30 @@ try:
     # Uploads (applications' ID copies, released material): checked by content, capped in size.
     GONGKAI_UPLOAD_MAX_BYTES = env.integer("GONGKAI_UPLOAD_MAX_MB", 20, minimum=1) * 1024 * 1024
     GONGKAI_SMS_SENDER = env.get("GONGKAI_SMS_SENDER", "gongkai.cases.notify.LoggingSmsSender")
-    # Public intake through the API: submissions per IP per hour (issue 8 adds per-applicant limits and CAPTCHA).
+    # --- Rate limits, CAPTCHA, upload scanning (gongkai/ratelimit, docs/security.md) ---------------------------------
+    # Rates read "N/unit" (30/hour, 10/day, 5/15min) or "off"; malformed ones fail `manage.py check`.
     GONGKAI_API_INTAKE_RATE = env.get("GONGKAI_API_INTAKE_RATE", "30/hour") or "30/hour"
     GONGKAI_API_TRACK_RATE = env.get("GONGKAI_API_TRACK_RATE", "60/hour") or "60/hour"
+    GONGKAI_APPLY_RATE = env.get("GONGKAI_APPLY_RATE", "30/hour") or "30/hour"
+    GONGKAI_APPLICANT_RATE = env.get("GONGKAI_APPLICANT_RATE", "10/day") or "10/day"
+    GONGKAI_TRACK_RATE = env.get("GONGKAI_TRACK_RATE", "60/hour") or "60/hour"
+    GONGKAI_TRACK_CODE_RATE = env.get("GONGKAI_TRACK_CODE_RATE", "20/hour") or "20/hour"
+    GONGKAI_SUBSCRIBE_RATE = env.get("GONGKAI_SUBSCRIBE_RATE", "10/hour") or "10/hour"
+    GONGKAI_ACCOUNT_RATE = env.get("GONGKAI_ACCOUNT_RATE", "30/hour") or "30/hour"
+    # The application form asks for a CAPTCHA once a client address has submitted this many times in the
+    # GONGKAI_APPLY_RATE window (0: always).
+    GONGKAI_APPLY_CAPTCHA_AFTER = env.integer("GONGKAI_APPLY_CAPTCHA_AFTER", 3, minimum=0)
+    REDIS_URL = env.get("GONGKAI_REDIS_URL")
+    if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(
+            "GONGKAI_REDIS_URL", "应以 redis://、rediss:// 或 unix:// 开头", "must start with redis://, rediss:// or unix://"
+        )
+    # ClamAV (clamd) scanning of uploads: a Unix socket or host and port; unset = no scanning.
+    GONGKAI_CLAMD_SOCKET = env.get("GONGKAI_CLAMD_SOCKET", "") or ""
+    GONGKAI_CLAMD_HOST = env.get("GONGKAI_CLAMD_HOST", "") or ""
+    GONGKAI_CLAMD_PORT = env.integer("GONGKAI_CLAMD_PORT", 3310, minimum=1)
+    GONGKAI_CLAMD_TIMEOUT = env.integer("GONGKAI_CLAMD_TIMEOUT", 30, minimum=1)
+    GONGKAI_CLAMD_FAIL_OPEN = env.boolean("GONGKAI_CLAMD_FAIL_OPEN", False)
     # Years after a case closes before `gongkai privacy purge` anonymises the applicant (a deployment choice, see
     # docs/security.md「个人信息生命周期」; 个人信息保护法第十九条: no longer than the purpose needs).
     GONGKAI_RETENTION_YEARS = env.integer("GONGKAI_RETENTION_YEARS", 10, minimum=1)
@@ -161,6 +182,8 @@ INSTALLED_APPS = [
     "gongkai.privacy",
     "gongkai.backup",
     "gongkai.api",
+    "gongkai.ratelimit",
+    "captcha",
     "rest_framework",
     "drf_spectacular",
     "gongkai.portal",
@@ -234,6 +257,22 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Caches: per-process memory unless GONGKAI_REDIS_URL is set; then Redis holds the portal's page cache and the rate-limit
+# counters, shared by every worker. Without Redis the counters live in the database (gongkai/ratelimit), never in the
+# per-process cache, so that a limit is the same whatever the number of workers.
+CACHES: dict[str, Any] = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if REDIS_URL:
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "gongkai",
+    }
+GONGKAI_RATELIMIT_CACHE = "default" if REDIS_URL else ""  # a CACHES alias, or "" for the database counters
+# django-simple-captcha: images drawn locally with Pillow and its bundled font, served by our own /captcha/ views.
+CAPTCHA_TIMEOUT = 30  # minutes: long enough to fill the application form after the page was loaded
+CAPTCHA_LENGTH = 4
+CAPTCHA_2X_IMAGE = False
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

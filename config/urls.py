@@ -17,6 +17,7 @@ urlpatterns = [
     path("account/", include("gongkai.accounts.urls_public")),
     path("tools/", include("gongkai.clock.urls_public")),
     path("subscribe/", include("gongkai.subscriptions.urls")),
+    path("captcha/", include("captcha.urls")),  # the CAPTCHA images, drawn locally (gongkai/ratelimit)
     path("staff/platform/calendar/", include("gongkai.clock.urls")),
     path("staff/", include("gongkai.staff.urls")),
 ]

@@ -1,25 +1,30 @@
-"""Per-address limits on the anonymous endpoints. The rate is read from settings on every request, so that a
-deployment (and a test) can change it without reloading the class."""
+"""Limits on the anonymous endpoints, counted in the shared store of gongkai.ratelimit (the database, or Redis when
+GONGKAI_REDIS_URL is set), so that every worker process counts together. The rate is read from settings on every
+request, so that a deployment (and a test) can change it without reloading the class."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-TRACK_RATE = "60/hour"
+from gongkai.ratelimit.http import client_ip
+from gongkai.ratelimit.services import Decision, rate_from_settings, rate_hit
 
 
-class _AddressThrottle(SimpleRateThrottle):
+class _AddressThrottle(BaseThrottle):
+    scope = ""
     setting = ""
-    fallback = ""
 
-    def get_rate(self) -> str | None:
-        return str(getattr(settings, self.setting, self.fallback) or self.fallback)
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        self.decision: Decision = rate_hit(
+            scope=self.scope, ident=client_ip(request._request), rate=rate_from_settings(self.setting)
+        )
+        return self.decision.allowed
 
-    def get_cache_key(self, request: Request, view: APIView) -> str | None:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+    def wait(self) -> float | None:
+        # DRF puts this into Retry-After and the Chinese detail ("请求已被限流。 预计 N 秒后可用。").
+        return float(self.decision.retry_after)
 
 
 class IntakeThrottle(_AddressThrottle):
@@ -27,7 +32,6 @@ class IntakeThrottle(_AddressThrottle):
 
     scope = "api_intake"
     setting = "GONGKAI_API_INTAKE_RATE"
-    fallback = "30/hour"
 
 
 class TrackThrottle(_AddressThrottle):
@@ -36,4 +40,3 @@ class TrackThrottle(_AddressThrottle):
 
     scope = "api_track"
     setting = "GONGKAI_API_TRACK_RATE"
-    fallback = TRACK_RATE

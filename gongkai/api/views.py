@@ -36,6 +36,13 @@ from gongkai.cases import selectors, services
 from gongkai.cases.models import Case, Consultation
 from gongkai.cases.selectors import Queue
 from gongkai.cases.states import Action, Actor, Status, TransitionError, rule_for
+from gongkai.ratelimit.services import (
+    applicant_hits,
+    rate_from_settings,
+    rate_hit,
+    rate_hit_all,
+    tracking_code_ident,
+)
 
 TRACK_REFUSED = "查询码或手机号后四位不正确"
 
@@ -100,7 +107,14 @@ class IntakeView(PublicView):
             raise exceptions.NotFound("没有该机关，请核对机关代码")
         serializer = s.ApplicationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        case = services.case_submit_online(agency=agency, data=serializer.to_input(), request=_django(request))
+        data = serializer.to_input()
+        # Per applicant, counted together with the web form (gongkai.ratelimit): rotating addresses does not help.
+        applicant = rate_hit_all(
+            applicant_hits(phone=data.phone, id_number=data.id_number), rate_from_settings("GONGKAI_APPLICANT_RATE")
+        )
+        if not applicant.allowed:
+            raise exceptions.Throttled(wait=applicant.retry_after)
+        case = services.case_submit_online(agency=agency, data=data, request=_django(request))
         return Response(s.IntakeResultSerializer(case).data, status=status.HTTP_201_CREATED)
 
 
@@ -121,6 +135,14 @@ class TrackView(PublicView):
     def post(self, request: Request) -> Response:
         serializer = s.TrackRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        # Per tracking code, counted together with the web tracking page: guessing four digits must be slow.
+        code_limit = rate_hit(
+            scope="track_code",
+            ident=tracking_code_ident(serializer.validated_data["tracking_code"]),
+            rate=rate_from_settings("GONGKAI_TRACK_CODE_RATE"),
+        )
+        if not code_limit.allowed:
+            raise exceptions.Throttled(wait=code_limit.retry_after)
         case = selectors.case_by_tracking(serializer.validated_data["tracking_code"])
         if case is None or not selectors.tracking_check(case, serializer.validated_data["phone_last4"]):
             raise exceptions.NotFound(TRACK_REFUSED)

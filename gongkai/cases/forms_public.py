@@ -19,6 +19,7 @@ from gongkai.cases import uploads
 from gongkai.cases.codebook import ApplicantType, ObtainMethod, ProvisionForm
 from gongkai.cases.models import AttachmentKind
 from gongkai.cases.services import ApplicationInput, ItemInput, UploadInput
+from gongkai.ratelimit.captcha import CAPTCHA_FIELD, captcha_field
 
 __all__ = ["ITEM_ROWS", "MAX_FILES", "ApplicationForm", "TrackForm", "WithdrawForm"]
 
@@ -100,12 +101,16 @@ class ApplicationForm(forms.Form):
         {"applicant_type", "applicant_name", "id_type", "id_number", "phone", "provision_form", "obtain_method"}
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, captcha: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for n in range(1, ITEM_ROWS + 1):
             for name, label, limit in ITEM_FIELDS:
                 widget: forms.Widget = forms.Textarea(attrs={"rows": 2}) if name == "description" else forms.TextInput()
                 self.fields[f"item-{n}-{name}"] = _text(f"第{n}项{label}", limit, widget=widget)
+        # After repeated submissions from one address (gongkai.ratelimit.captcha): the last field before "提交申请".
+        self.has_captcha = captcha
+        if captcha:
+            self.fields[CAPTCHA_FIELD] = captcha_field()
         self.item_errors: list[str] = []
         self.uploads: list[UploadInput] = []
 

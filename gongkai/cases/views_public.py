@@ -31,6 +31,17 @@ from gongkai.cases.models import Case, DocumentKind
 from gongkai.cases.states import OPEN_STATUSES, Status
 from gongkai.clock.rules import PERIODS
 from gongkai.core.masking import mask_id_number, mask_phone
+from gongkai.ratelimit.captcha import REFRESH, captcha_needed, prior_hits
+from gongkai.ratelimit.http import client_ip, retry_text, with_retry_after
+from gongkai.ratelimit.services import (
+    Decision,
+    applicant_hits,
+    rate_from_settings,
+    rate_hit,
+    rate_hit_all,
+    rate_peek,
+    tracking_code_ident,
+)
 
 SESSION_VERIFIED = "apply.verified"  # ids of cases this session has proved it knows
 SESSION_FAILURES = "apply.track_failures"
@@ -98,10 +109,23 @@ def application_form(request: HttpRequest, code: str) -> HttpResponse:
         initial = {"applicant_type": "natural_person", "applicant_name": user.full_name, "email": user.email}
         if profile is not None:
             initial.update(id_type=profile.id_type, postal_address=profile.postal_address, postcode=profile.postcode)
-    if request.method == "POST":
-        form = ApplicationForm(request.POST, request.FILES, initial=initial)
+    # Every POST counts against the client address (GONGKAI_APPLY_RATE); past GONGKAI_APPLY_CAPTCHA_AFTER of them in
+    # the window the form asks for a CAPTCHA. "换一张" re-renders the typed data (unbound: no errors yet) with a new one.
+    ip = client_ip(request)
+    ip_rate = rate_from_settings("GONGKAI_APPLY_RATE")
+    refused: Decision | None = None
+    if request.method == "POST" and REFRESH in request.POST:
+        form = ApplicationForm(initial={**initial, **request.POST.dict()}, captcha=True)
+    elif request.method == "POST":
+        decision = rate_hit(scope="apply", ident=ip, rate=ip_rate)
+        refused = None if decision.allowed else decision
+        form = ApplicationForm(
+            request.POST, request.FILES, initial=initial, captcha=captcha_needed(prior_hits(decision))
+        )
     else:
-        form = ApplicationForm(initial=initial)
+        form = ApplicationForm(
+            initial=initial, captcha=captcha_needed(rate_peek(scope="apply", ident=ip, rate=ip_rate))
+        )
     # A signed-in applicant's stored numbers are used when the fields are left empty, never shown in clear
     # (showing them would be an unaudited unmasked view, see accounts.views_public.profile_edit).
     if profile is not None and profile.phone:
@@ -111,7 +135,13 @@ def application_form(request: HttpRequest, code: str) -> HttpResponse:
             "id_number"
         ].help_text = f"留空则使用账户中登记的{profile.get_id_type_display()}（{mask_id_number(profile.id_number)}）"
 
-    if request.method == "POST":
+    if refused is not None:
+        form.is_valid()
+        form.add_error(
+            None, f"来自您所在网络的申请提交过于频繁，本次未提交。请在{retry_text(refused.retry_after)}后再试。"
+        )
+        return _apply_page(request, agency, form, user, refused)
+    if request.method == "POST" and REFRESH not in request.POST:
         valid = form.is_valid()
         fallback: dict[str, str] = {}
         if profile is not None:
@@ -120,6 +150,15 @@ def application_form(request: HttpRequest, code: str) -> HttpResponse:
                 fallback["id_number"] = profile.id_number or ""
         data = form.application_input(fallback=fallback)
         if valid:
+            # Per applicant (web and API together), so that rotating addresses does not help.
+            applicant = rate_hit_all(
+                applicant_hits(phone=data.phone, id_number=data.id_number), rate_from_settings("GONGKAI_APPLICANT_RATE")
+            )
+            if not applicant.allowed:
+                form.add_error(
+                    None, f"同一申请人近期提交的申请过多，本次未提交。请在{retry_text(applicant.retry_after)}后再试。"
+                )
+                return _apply_page(request, agency, form, user, applicant)
             try:
                 case = services.case_submit_online(agency=agency, data=data, applicant_user=user, request=request)
             except ValidationError as error:
@@ -134,11 +173,19 @@ def application_form(request: HttpRequest, code: str) -> HttpResponse:
                 services.validate_application(data)
             except ValidationError as error:
                 form.add_service_errors(error)
-    return render(
+    return _apply_page(request, agency, form, user, None)
+
+
+def _apply_page(
+    request: HttpRequest, agency: Agency, form: ApplicationForm, user: User | None, refused: Decision | None
+) -> HttpResponse:
+    response = render(
         request,
         "cases/public/apply.html",
         {"agency": agency, "form": form, "signed_in": user, "periods": PERIODS},
+        status=200 if refused is None else 429,
     )
+    return response if refused is None else with_retry_after(response, refused)
 
 
 @require_GET
@@ -167,6 +214,20 @@ def track(request: HttpRequest) -> HttpResponse:
             form.is_valid()
             form.add_error(None, TRACK_LOCKED)
             return render(request, "cases/public/track.html", {"form": form, "locked": True}, status=429)
+        # Shared limits (every worker, every session): per client address, and per tracking code so that guessing the
+        # four digits of one code from many addresses is slow too.
+        decision = rate_hit(scope="track", ident=client_ip(request), rate=rate_from_settings("GONGKAI_TRACK_RATE"))
+        if decision.allowed and form.is_valid():
+            decision = rate_hit(
+                scope="track_code",
+                ident=tracking_code_ident(form.cleaned_data["code"]),
+                rate=rate_from_settings("GONGKAI_TRACK_CODE_RATE"),
+            )
+        if not decision.allowed:
+            form.is_valid()
+            form.add_error(None, f"查询过于频繁，已暂停查询。请在{retry_text(decision.retry_after)}后再试。")
+            response = render(request, "cases/public/track.html", {"form": form, "locked": True}, status=429)
+            return with_retry_after(response, decision)
         if form.is_valid():
             case = selectors.case_by_tracking(form.cleaned_data["code"])
             # The same message for an unknown code and wrong digits: the page must not confirm that a code exists.

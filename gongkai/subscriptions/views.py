@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from gongkai.ratelimit.http import limit_posts
 from gongkai.subscriptions import services
 from gongkai.subscriptions.forms import SubscribeForm
 from gongkai.subscriptions.models import Subscription
@@ -36,6 +37,8 @@ def _note_session(request: HttpRequest) -> None:
 
 
 @require_http_methods(["GET", "POST"])
+# Each sign-up sends an e-mail: a per-address brake shared by every worker, besides the per-session one below.
+@limit_posts("subscribe", "GONGKAI_SUBSCRIBE_RATE", what="订阅")
 def subscribe(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "subscriptions/subscribe.html", {"form": SubscribeForm()})
