@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import secrets
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +138,58 @@ def test_a_missing_postgresql_client_is_named_in_chinese() -> None:
         _client_major("pg_dump-not-installed")
     assert "未找到 pg_dump-not-installed" in str(missing.value)
     assert "postgresql-client" in str(missing.value)
+
+
+def _scratch_database(tmp_path: Path) -> tuple[str, Any]:
+    """A new, empty database of the configured engine and a way to drop it."""
+    settings_dict = connections["default"].settings_dict
+    if connections["default"].vendor == "sqlite":
+        path = tmp_path / "restored.sqlite3"
+        return f"sqlite:///{path}", lambda: None
+    import psycopg
+
+    name = f"gongkai_restore_test_{secrets.token_hex(4)}"
+    params = {"host": settings_dict["HOST"] or "127.0.0.1", "port": settings_dict["PORT"] or 5432}
+    user = settings_dict["USER"] or "postgres"
+    with psycopg.connect(dbname="postgres", user=user, autocommit=True, **params) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(dbname="postgres", user=user, autocommit=True, **params) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return f"postgres://{user}@{params['host']}:{params['port']}/{name}", drop
+
+
+def test_the_cli_restores_into_an_empty_database_of_the_same_engine(
+    tmp_path: Path, media_root: Path, settings: Any
+) -> None:
+    """`gongkai restore` in its own process, as an operator runs it: a new empty database and media directory."""
+    make_world("c")
+    backup = tmp_path / "backup"
+    manifest = _backup(backup)
+    url, drop = _scratch_database(tmp_path)
+    env = {
+        **os.environ,
+        "GONGKAI_ENV": "test",
+        "GONGKAI_DATABASE_URL": url,
+        "GONGKAI_VAR_DIR": str(tmp_path / "var"),
+        "GONGKAI_PII_KEY_FILE": str(settings.PII_KEY_FILE),
+    }
+    command = [sys.executable, "-m", "gongkai.cli", "restore", str(backup)]
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+        assert done.returncode == 0, done.stderr
+        assert "行数与备份清单一致" in done.stdout
+        assert "审计日志完整" in done.stdout
+        restored_media = tmp_path / "var" / "media"
+        for name, digest in manifest["files"].items():
+            if name.startswith("media/"):
+                assert sha256_of(restored_media / name.removeprefix("media/")) == digest
+        # A second restore over it is refused in one Chinese line, status 2.
+        again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+        assert again.returncode == 2
+        assert again.stderr.strip().count("\n") == 0
+        assert "目标数据库中已有数据" in again.stderr
+    finally:
+        drop()
