@@ -472,9 +472,11 @@ def scoring_sentence(agency_name: str, year: int) -> str:
     average = (sum(totals, Decimal(0)) / len(totals)).quantize(Decimal("0.01"))
     full = Decimal(published.snapshot.get("full_marks", "100"))
     first = [row["agency"] for row in scored if row.get("rank") == 1]
+    best = max(totals)
+    leaders = "、".join(first) if len(first) <= 3 else f"{len(first)}个单位并列"
     return (
         f"{year}年度，{published.office.name}对{len(rows)}个单位开展政府信息公开工作考核（满分{_plain(full)}分），"
-        f"平均得分{_plain(average)}分，{'、'.join(first)}得分最高（{_plain(totals[0])}分）。"
+        f"平均得分{_plain(average)}分，{leaders}得分最高（{_plain(best)}分）。"
     )
 
 

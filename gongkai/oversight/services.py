@@ -72,18 +72,20 @@ def _clean_rules(rules: Sequence[RuleInput]) -> list[tuple[str, Decimal, Decimal
         zero_at = _decimal(rule.zero_at, "zero_at", f"{at}（{label}）的零分线", errors)
         if rule.when_missing not in WhenMissing.values:
             errors.setdefault("when_missing", []).append(f"{at}（{label}）的“无数据时”不在可选范围内")
-        if weight is None or full_at is None or zero_at is None:
-            continue
-        if weight < 0:
+        if weight is None:
+            pass
+        elif weight < 0:
             errors.setdefault("weight", []).append(f"{at}（{label}）的分值不能为负数")
         elif weight > MAX_WEIGHT:
             errors.setdefault("weight", []).append(f"{at}（{label}）的分值不能超过{MAX_WEIGHT}")
         elif weight != weight.quantize(Decimal("0.01")):
             errors.setdefault("weight", []).append(f"{at}（{label}）的分值最多保留两位小数")
-        if full_at == zero_at:
+        if full_at is not None and full_at == zero_at:
             errors.setdefault("full_at", []).append(f"{at}（{label}）的满分线与零分线不能相同")
         info = METRICS[rule.metric]
         for name, value, what in (("full_at", full_at, "满分线"), ("zero_at", zero_at, "零分线")):
+            if value is None:
+                continue
             if info.is_rate and not Decimal(0) <= value <= Decimal(100):
                 errors.setdefault(name, []).append(f"{at}（{label}）的{what}应在0至100（%）之间")
             elif info.is_flag and not Decimal(0) <= value <= Decimal(1):
@@ -92,7 +94,8 @@ def _clean_rules(rules: Sequence[RuleInput]) -> list[tuple[str, Decimal, Decimal
                 errors.setdefault(name, []).append(f"{at}（{label}）的{what}不能为负数")
             elif abs(value) >= Decimal(10) ** 8 or value != value.quantize(Decimal("0.0001")):
                 errors.setdefault(name, []).append(f"{at}（{label}）的{what}超出范围或超过四位小数")
-        cleaned.append((rule.metric, weight, full_at, zero_at, rule.when_missing))
+        if weight is not None and full_at is not None and zero_at is not None:
+            cleaned.append((rule.metric, weight, full_at, zero_at, rule.when_missing))
     if not errors and not any(weight > 0 for _m, weight, _f, _z, _w in cleaned):
         errors.setdefault("rules", []).append("至少需要一条分值大于0的考核规则")
     if errors:

@@ -33,6 +33,9 @@ placeholder                      source (table, row, column)            Figure k
 ``{{按期答复}}``                 cases closed in the year by their due date —
 ``{{延期答复}}``                 cases closed in the year after an extension (条例第三十三条) —
 ``{{逾期答复}}``                 cases closed in the year after their due date —
+``{{考核结果}}``                 a sentence: the year's published 考核    —
+                                 ranking by the government's 主管部门
+                                 (条例第五十条（四）; oversight)
 ===============================  =====================================  ================
 
 Values outside ``ReportData`` (channels, timeliness, fees) are passed to ``render_sections`` as ``extra``; the builder
@@ -57,6 +60,7 @@ __all__ = [
     "EXTRA_PLACEHOLDERS",
     "FIGURE_PLACEHOLDERS",
     "SIMILARITY_LIMIT",
+    "TEXT_PLACEHOLDERS",
     "TO_COMPLETE",
     "PlaceholderError",
     "figures_in_text",
@@ -117,6 +121,19 @@ EXTRA_PLACEHOLDERS: dict[str, str] = {
     "舆情收到": "本年登记的政务舆情（社会关切）件数",
     "舆情回应": "本年登记的政务舆情中已回应的件数",
 }
+
+# Placeholders that stand for a sentence, not a number: name → what it says. The owning app writes the sentence.
+TEXT_PLACEHOLDERS: dict[str, str] = {
+    "考核结果": "本级政府信息公开工作主管部门已发布的本年度工作考核结果（条例第五十条（四），用于一（五）监督保障）",
+}
+
+
+def _text(name: str, report: ReportData) -> str | None:
+    if name == "考核结果":
+        from gongkai.oversight.selectors import scoring_sentence
+
+        return scoring_sentence(report.agency, report.year)
+    return None
 
 
 class PlaceholderError(ValueError):
@@ -180,11 +197,16 @@ def render_sections(
     """Every section with its placeholders replaced by the numbers. Raises ``PlaceholderError`` (a Chinese message
     naming the placeholder) for a name it does not know."""
     values = extra or {}
+    texts: dict[str, str] = {}  # each sentence looked up once per call
     rendered: dict[str, str] = {}
     for key, text in sections.items():
 
         def replace(match: re.Match[str], section: str = key) -> str:
             name = match.group(1)
+            if name in TEXT_PLACEHOLDERS:
+                if name not in texts:
+                    texts[name] = _text(name, report) or ""
+                return texts[name]
             value = _value(name, report, values)
             if value is None:
                 raise PlaceholderError(name, section)

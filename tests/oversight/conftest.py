@@ -3,6 +3,7 @@ a township government under the county and its own office, and an unrelated coun
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,13 @@ import time_machine
 from gongkai.accounts.models import User
 from gongkai.accounts.roles import Role
 from gongkai.agencies.models import Agency, Kind, Level
+from gongkai.cases import services as case_services
+from gongkai.cases.codebook import Channel, Outcome, OutcomeVariant
+from gongkai.cases.models import Case
+from gongkai.publications import services as publication_services
+from gongkai.publications.codebook import Category
+from gongkai.publications.models import Publication
+from tests.cases.conftest import application
 from tests.factories import make_agency, make_staff
 
 TODAY = "2025-06-10 10:00 +0800"
@@ -65,3 +73,55 @@ def county(db: Any) -> County:
         finance_head=make_staff(finance, Role.HEAD, full_name="孙负责"),
         justice_handler=make_staff(justice, Role.HANDLER, full_name="李经办"),
     )
+
+
+def d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def register(agency: Any, actor: Any, received: str) -> Case:
+    return case_services.case_register(
+        agency=agency, data=application(), channel=Channel.IN_PERSON, actor=actor, received_on=d(received)
+    )
+
+
+def reply(case: Case, actor: Any, on: str) -> None:
+    case_services.case_reply(
+        case=case,
+        actor=actor,
+        data=case_services.ReplyInput(outcome=Outcome.DISCLOSED, variant=OutcomeVariant.PROVIDED, on=d(on)),
+    )
+
+
+def publication(agency: Any, actor: Any, formed: str, published: str | None) -> Publication:
+    item = publication_services.publication_create(
+        agency=agency,
+        actor=actor,
+        data={"title": f"公告{formed}", "category": Category.ART20_2, "formed_on": d(formed)},
+    )
+    if published is not None:
+        item = publication_services.publication_publish(publication=item, actor=actor, on=d(published))
+    return item
+
+
+@pytest.fixture
+def year_of_work(county: County) -> dict[str, Any]:
+    head, fin = county.justice_head, county.finance_head
+    made: dict[str, Any] = {}
+    carried = register(county.justice, head, "2024-12-30")
+    reply(carried, head, "2025-01-08")  # received 2024, closed 2025 on time
+    late = register(county.justice, head, "2025-01-02")  # due in February (20 working days, 春节 off)
+    reply(late, head, "2025-03-20")
+    made["late"] = late
+    quick = register(county.justice, head, "2025-03-03")
+    reply(quick, head, "2025-03-10")
+    made["overdue"] = register(county.justice, head, "2025-04-01")  # open, due at the end of April
+    made["open"] = register(county.justice, head, "2025-06-03")  # open, not yet due
+    finance = register(county.finance, fin, "2025-05-06")
+    reply(finance, fin, "2025-05-07")
+    register(county.other_dept, make_staff(county.other_dept, Role.HEAD), "2025-05-06")  # not the office's
+    made["pub_late"] = publication(county.justice, head, "2025-01-02", "2025-03-03")
+    made["pub_on_time"] = publication(county.justice, head, "2025-05-06", "2025-05-08")
+    made["pub_overdue"] = publication(county.justice, head, "2025-01-06", None)
+    publication(county.finance, fin, "2025-06-05", None)  # unpublished, still within its 20 working days
+    return made
