@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connections
+from django.db import DatabaseError, connections, transaction
 
 from gongkai.audit.models import AuditEvent
 from gongkai.audit.services import audit_verify
@@ -71,6 +71,8 @@ def test_round_trip_restores_rows_files_and_a_verifiable_audit_log(
     assert Case.objects.get().id_number == case.id_number  # decrypts with the keys kept outside the backup
     assert media_file.read_bytes() == original
     assert audit_verify().ok
+    with pytest.raises(DatabaseError), transaction.atomic():  # the append-only triggers came back with the data
+        AuditEvent.objects.update(detail="改写")
     # The replaced uploads were moved aside, not deleted.
     assert list(media_root.parent.glob("media.before-restore-*"))
 
