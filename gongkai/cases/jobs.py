@@ -6,8 +6,9 @@ Both are safe to run from cron on several machines at once:
 - a reminder is sent only by the worker whose INSERT of the unique ``Reminder`` row (case, kind, due) succeeded; the
   row is claimed before the mail goes out and marked ``sent_at`` after, and the e-mail addresses already served are
   kept in ``recipients`` so that retrying an interrupted claim never mails anyone twice;
-- every expiry goes through the case service, which locks the case row and re-checks its status: a case another worker
-  has already moved is refused there and counted here as skipped.
+- every expiry first takes the case row with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL; a row another worker holds is
+  passed over) and then goes through the case service in the same transaction, which re-checks the status under that
+  lock: a case another worker has already moved is refused there and counted here as skipped.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -451,26 +452,39 @@ def _still_due(case_id: int, action: str, today: dt.date) -> bool:
     return case_id in _consultation_lapsed_ids(today)
 
 
+def _take(case_id: int) -> bool:
+    """Lock the case row for this worker's transaction, passing over a row another worker holds (PostgreSQL:
+    ``FOR UPDATE SKIP LOCKED``). SQLite has no row locks: the transaction takes the database write lock at BEGIN
+    (``transaction_mode=IMMEDIATE``), so workers are serialised there and the service's re-check does the rest."""
+    if not connection.features.has_select_for_update_skip_locked:
+        return True
+    return bool(list(Case.objects.select_for_update(skip_locked=True).filter(pk=case_id).values_list("pk", flat=True)))
+
+
 def _expire_one(case: Case, action: str, today: dt.date) -> ExpireItem:
     on = today
     try:
-        if action == FEE_LAPSED:
-            pay_by = case.fee.pay_by
-            assert pay_by is not None  # selected on pay_by < today
-            # The application is deemed abandoned the day after the payment period ends, whenever the job runs
-            # (a run missed over a year end still closes the case in the right year of 表三).
-            on = pay_by + dt.timedelta(days=1)
-            services.case_fee_lapsed(case=case, actor=None, on=on)
-        else:
-            services.case_consultation_lapsed(case=case, actor=None, today=today)
-    except ValidationError as error:
-        text = "；".join(error.messages)
-        # The service locked the row and re-checked it: when the case no longer qualifies, another worker (or a
-        # member of staff) got there first — that is not a failure.
-        if not _still_due(case.pk, action, today):
-            return ExpireItem(case.pk, case.number, case.agency.name, action, on, "skipped", text)
-        log.warning("expire %s for case %s refused: %s", action, case.pk, text)
-        return ExpireItem(case.pk, case.number, case.agency.name, action, on, "error", text)
+        with transaction.atomic():
+            if not _take(case.pk):
+                return ExpireItem(case.pk, case.number, case.agency.name, action, on, "skipped", "另一进程正在处理")
+            try:
+                if action == FEE_LAPSED:
+                    pay_by = case.fee.pay_by
+                    assert pay_by is not None  # selected on pay_by < today
+                    # The application is deemed abandoned the day after the payment period ends, whenever the job
+                    # runs (a run missed over a year end still closes the case in the right year of 表三).
+                    on = pay_by + dt.timedelta(days=1)
+                    services.case_fee_lapsed(case=case, actor=None, on=on)
+                else:
+                    services.case_consultation_lapsed(case=case, actor=None, today=today)
+            except ValidationError as error:  # the service's own savepoint is rolled back; our lock is kept
+                text = "；".join(error.messages)
+                # The service re-checked the row under the lock: when the case no longer qualifies, another worker
+                # (or a member of staff) got there first — that is not a failure.
+                if not _still_due(case.pk, action, today):
+                    return ExpireItem(case.pk, case.number, case.agency.name, action, on, "skipped", text)
+                log.warning("expire %s for case %s refused: %s", action, case.pk, text)
+                return ExpireItem(case.pk, case.number, case.agency.name, action, on, "error", text)
     except Exception as error:  # one broken case must not stop the others; it is logged with its traceback
         log.exception("expire %s for case %s failed", action, case.pk)
         return ExpireItem(

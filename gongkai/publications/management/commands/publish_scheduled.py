@@ -1,8 +1,9 @@
 """gongkai publish_scheduled [--dry-run] — publish the items a 负责人 approved for a time that has come.
 
-Idempotent and safe on several machines at once: each item is published by ``services.publication_publish_scheduled``
-under its row lock, which re-checks that it is still approved and due; a second run (or a second machine) finds it
-published already and skips it. Run it every few minutes from cron or a systemd timer.
+Idempotent and safe on several machines at once: each item's row is taken with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL;
+an item another machine holds is passed over) and published by ``services.publication_publish_scheduled`` in the
+same transaction, which re-checks under the lock that it is still approved and due; a second run (or a second
+machine) finds it published already and skips it. Run it every few minutes from cron or a systemd timer.
 """
 
 from __future__ import annotations
@@ -12,10 +13,21 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
 from django.utils import timezone
 
 from gongkai.publications import selectors, services
 from gongkai.publications.models import Publication
+
+
+def _take(pk: int) -> bool:
+    """Lock the item's row for this transaction, passing over one another machine holds (PostgreSQL: ``FOR UPDATE
+    SKIP LOCKED``), so that machines share the work instead of queueing on each row. SQLite has no row locks; its
+    IMMEDIATE transactions serialise the workers and the service re-checks the status under its own lock."""
+    if not connection.features.has_select_for_update_skip_locked:
+        return True
+    rows = Publication.objects.select_for_update(skip_locked=True).filter(pk=pk).values_list("pk", flat=True)
+    return bool(list(rows))
 
 
 class Command(BaseCommand):
@@ -37,7 +49,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"将发布：{line}")
                 continue
             try:
-                published = services.publication_publish_scheduled(publication=item, now=now)
+                with transaction.atomic():
+                    if not _take(item.pk):
+                        skipped += 1  # another machine holds the row and is publishing it right now
+                        continue
+                    published = services.publication_publish_scheduled(publication=item, now=now)
             except ValidationError as error:
                 errors.append(f"发布失败：{line}：{'；'.join(error.messages)}")
                 continue
