@@ -12,6 +12,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongkai.rectification import selectors, services
@@ -26,6 +27,7 @@ TRACK_FAILED = "查询码或联系电话后四位不正确"
 TRACK_LOCKED = "查询失败次数过多，已暂停查询。请稍后再试，或与主管部门联系。"
 
 
+@never_cache  # the one-time token must never be served to a second visitor from a cache
 @require_http_methods(["GET", "POST"])
 def complaint_form(request: HttpRequest) -> HttpResponse:
     agencies = selectors.public_complaint_agencies()
@@ -67,6 +69,7 @@ def complaint_form(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @require_GET
 def submitted(request: HttpRequest) -> HttpResponse:
     complaint_id = request.session.get(SESSION_SUBMITTED)
@@ -80,6 +83,7 @@ def submitted(request: HttpRequest) -> HttpResponse:
     return render(request, "rectification/public/submitted.html", {"complaint": complaint})
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
     failures = request.session.get(SESSION_FAILURES, 0)

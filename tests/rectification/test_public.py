@@ -204,3 +204,12 @@ def test_random_tracking_input_never_breaks(client: Client, db: Any, data: dict[
     _ok(client.post(reverse("complaints:track"), data))
     _ok(client.get(reverse("complaints:track"), data))
     _ok(client.get(reverse("complaints:submitted"), data))
+
+
+def test_public_pages_are_never_cached(world: World) -> None:
+    # A cached form would hand one visitor's one-time token to the next, and with it the first one's receipt.
+    client = Client()
+    for response in (client.get(URL), client.get(reverse("complaints:track"))):
+        assert "no-store" in response["Cache-Control"]
+    first, second = _token(Client()), _token(Client())
+    assert first != second
