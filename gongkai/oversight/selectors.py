@@ -5,7 +5,8 @@ Definitions (docs/oversight.md), each the same as the page it drills into:
 - 依申请公开 收到: received in the year, not cancelled (表三 一); 办结: closed in the year with an outcome (表三 三（七）);
   按期: closed on or before the ledger's reply_due (条例第三十三条); 在办 / 逾期: open now / open now past reply_due
   (the case queues 全部在办 / 已逾期).
-- 复议诉讼: ``gongkai.appeals.selectors.appeal_counts`` (表四's counting); 纠正率 = 纠正 ÷ 已审结.
+- 复议诉讼: ``gongkai.appeals.selectors.appeal_counts`` (表四's counting: filed in the year, or carried over and not
+  concluded before it; all three blocks); 纠正率 = 纠正 ÷ 已审结 (总数 − 尚未审结).
 - 主动公开 (条例第二十六条): published in the year within / after the 20 working days (``disclosure_due_on``), and items
   still unpublished past it now — as ``gongkai.publications.selectors.timeliness``.
 - 年报 (条例第四十九条): the first published version's date against 1月31日 / 3月31日, the latest version's findings.
@@ -26,6 +27,7 @@ from gongkai.accounts.access import AllAgencies, agency_ids_with
 from gongkai.accounts.roles import Perm
 from gongkai.agencies.models import Agency, Kind
 from gongkai.agencies.selectors import supervised_agency_ids
+from gongkai.appeals.selectors import AppealCounts, appeal_counts
 from gongkai.cases.models import Case
 from gongkai.cases.states import OPEN_STATUSES
 from gongkai.cases.states import Status as CaseStatus
@@ -109,7 +111,6 @@ class AgencyFigures:
     appeals_total: int = 0
     appeals_corrected: int = 0
     appeals_pending: int = 0
-    appeals_known: bool = True
     publications_on_time: int = 0
     publications_late: int = 0
     publications_overdue_now: int = 0
@@ -150,7 +151,7 @@ class AgencyFigures:
                 Decimal(report.errors + report.warnings) if report is not None and report.report_id else None
             ),
             Metric.REPORT_ERRORS: Decimal(report.errors) if report is not None and report.report_id else None,
-            Metric.APPEAL_CORRECTION_RATE: self.correction_rate if self.appeals_known else None,
+            Metric.APPEAL_CORRECTION_RATE: self.correction_rate,
             Metric.PUBLICATIONS_ON_TIME_RATE: self.publications_rate,
             Metric.PUBLICATIONS_OVERDUE: Decimal(self.publications_overdue_now),
         }
@@ -170,7 +171,6 @@ class AgencyFigures:
             "publications_overdue_now",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.appeals_known = self.appeals_known and other.appeals_known
 
 
 @dataclass
@@ -179,7 +179,6 @@ class Dashboard:
     today: dt.date
     rows: list[AgencyFigures]
     totals: AgencyFigures
-    appeals_available: bool
     report_counts: dict[str, int] = field(default_factory=dict)  # timing → agencies
 
 
@@ -278,15 +277,6 @@ def _publication_counts(agency_ids: Sequence[int], year: int, today: dt.date) ->
     return _by_agency(rows)
 
 
-def _appeal_counts(agency_ids: Sequence[int], year: int) -> dict[int, Any] | None:
-    """``gongkai.appeals.selectors.appeal_counts``, or None while that app is not installed."""
-    try:
-        from gongkai.appeals.selectors import appeal_counts
-    except ImportError:  # pragma: no cover - only while gongkai.appeals is being built
-        return None
-    return dict(appeal_counts(list(agency_ids), year))
-
-
 def report_states(agencies: Iterable[Agency], year: int, today: dt.date) -> dict[int, ReportState]:
     """条例第四十九条 for each agency without a user (the ranking of an office): the same rules as
     ``reports.selectors.report_status_for_supervisor`` — the first publication decides timeliness, the latest version
@@ -337,18 +327,18 @@ def _timing(published_on: dt.date | None, due: dt.date | None, today: dt.date) -
 
 def figures(
     agencies: Sequence[Agency], year: int, today: dt.date, reports: Mapping[int, ReportState]
-) -> tuple[list[AgencyFigures], bool]:
-    """Each agency's figures of ``year`` (in the order given) and whether appeals are counted — one grouped query
-    per source, whatever the number of agencies."""
+) -> list[AgencyFigures]:
+    """Each agency's figures of ``year``, in the order given — one grouped query per source, whatever the number of
+    agencies."""
     ids = [agency.pk for agency in agencies]
     cases = _case_counts(ids, year, today)
     publications = _publication_counts(ids, year, today)
-    appeals = _appeal_counts(ids, year)
+    appeals = appeal_counts(ids, year)  # 表四's counting (gongkai.appeals): filed in the year or carried over
     rows: list[AgencyFigures] = []
     for agency in agencies:
         c = cases.get(agency.pk, {})
         p = publications.get(agency.pk, {})
-        a = appeals.get(agency.pk) if appeals is not None else None
+        a = appeals.get(agency.pk, AppealCounts())
         closed = int(c.get("closed", 0))
         rows.append(
             AgencyFigures(
@@ -358,17 +348,16 @@ def figures(
                 overdue_now=int(c.get("overdue_now", 0)),
                 closed=closed,
                 closed_on_time=closed - int(c.get("late", 0)),
-                appeals_total=a.total if a is not None else 0,
-                appeals_corrected=a.corrected if a is not None else 0,
-                appeals_pending=a.pending if a is not None else 0,
-                appeals_known=appeals is not None,
+                appeals_total=a.total,
+                appeals_corrected=a.corrected,
+                appeals_pending=a.pending,
                 publications_on_time=int(p.get("on_time", 0)),
                 publications_late=int(p.get("late", 0)),
                 publications_overdue_now=int(p.get("overdue", 0)),
                 report=reports.get(agency.pk),
             )
         )
-    return rows, appeals is not None
+    return rows
 
 
 def dashboard(user: Any, year: int, *, today: dt.date | None = None) -> Dashboard:
@@ -377,14 +366,14 @@ def dashboard(user: Any, year: int, *, today: dt.date | None = None) -> Dashboar
     supervised = report_status_for_supervisor(user, year, today=today)  # the agencies, in order, with their reports
     agencies = [row.agency for row in supervised]
     reports = {row.agency.pk: _state_from_supervised(row) for row in supervised}
-    rows, appeals_available = figures(agencies, year, today, reports)
-    totals = AgencyFigures(agency=None, appeals_known=appeals_available)
+    rows = figures(agencies, year, today, reports)
+    totals = AgencyFigures(agency=None)
     counts: dict[str, int] = {"on_time": 0, "late": 0, "overdue": 0, "due": 0}
     for row in rows:
         totals.add(row)
         if row.report is not None:
             counts[row.report.timing] = counts.get(row.report.timing, 0) + 1
-    return Dashboard(year, today, rows, totals, appeals_available, counts)
+    return Dashboard(year, today, rows, totals, counts)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -420,7 +409,7 @@ def ranking(scheme: ScoringScheme, *, today: dt.date | None = None) -> Ranking:
     """The scheme applied to today's data: every agency of the office ranked, with its per-rule breakdown."""
     today = today or timezone.localdate()
     agencies = office_agencies(scheme.office, scheme.scope)
-    rows, _appeals = figures(agencies, scheme.year, today, report_states(agencies, scheme.year, today))
+    rows = figures(agencies, scheme.year, today, report_states(agencies, scheme.year, today))
     rules = rules_of(scheme)
     scores: dict[str, tuple[AgencyFigures, scoring.Score]] = {}
     order: list[tuple[str, Decimal | None]] = []

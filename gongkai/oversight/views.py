@@ -26,6 +26,7 @@ from gongkai.accounts.decorators import staff_required, staff_user
 from gongkai.accounts.models import User
 from gongkai.accounts.roles import Perm
 from gongkai.agencies.models import Agency
+from gongkai.appeals.selectors import appeals_in_year
 from gongkai.cases.models import Case
 from gongkai.cases.states import OPEN_STATUSES
 from gongkai.cases.states import Status as CaseStatus
@@ -158,7 +159,7 @@ def agency(request: HttpRequest, agency_id: int) -> HttpResponse:
     year, problem = _year(request, today)
     if problem:
         messages.warning(request, problem)
-    rows, appeals_available = selectors.figures([target], year, today, selectors.report_states([target], year, today))
+    rows = selectors.figures([target], year, today, selectors.report_states([target], year, today))
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     cases = Case.objects.filter(agency=target).select_related("ledger").prefetch_related("items")
     overdue = cases.filter(status__in=OPEN_STATUSES, ledger__reply_due__lt=today).order_by("ledger__reply_due", "pk")
@@ -170,11 +171,7 @@ def agency(request: HttpRequest, agency_id: int) -> HttpResponse:
         .order_by("closed_on", "pk")
     )
     timeliness = publication_selectors.timeliness([target.pk], today, year=year)
-    appeals: list[Any] = []
-    if appeals_available:
-        from gongkai.appeals.selectors import appeals_in_year
-
-        appeals = [(a, _appeal_link(a.pk)) for a in appeals_in_year([target.pk], year).order_by("filed_on", "pk")]
+    appeals = [(a, _appeal_link(a.pk)) for a in appeals_in_year([target.pk], year).order_by("filed_on", "pk")]
     return render(
         request,
         "oversight/agency.html",
@@ -188,7 +185,6 @@ def agency(request: HttpRequest, agency_id: int) -> HttpResponse:
             "late_cases": list(late[:200]),
             "timeliness": timeliness,
             "appeals": appeals,
-            "appeals_available": appeals_available,
         },
     )
 

@@ -22,7 +22,7 @@ from gongkai.cases.states import Status as CaseStatus
 from gongkai.oversight import selectors
 from gongkai.publications import selectors as publication_selectors
 from tests.factories import make_agency, make_staff
-from tests.oversight.conftest import County
+from tests.oversight.conftest import County, d
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +196,55 @@ def test_drill_down_lists_link_to_the_staff_pages(county: County, year_of_work: 
     client = client_for(county.supervisor)
     assert client.get(reverse("cases:detail", args=[year_of_work["overdue"].pk])).status_code == 200
     assert client.get(reverse("publications:detail", args=[year_of_work["pub_late"].pk])).status_code == 200
+
+
+def test_appeals_as_table_four_counts_them(county: County) -> None:
+    from gongkai.appeals import selectors as appeal_selectors
+    from gongkai.appeals import services as appeal_services
+    from gongkai.appeals.codebook import AppealKind, ResultCode
+
+    head = county.justice_head
+
+    def appeal(filed: str) -> Any:
+        return appeal_services.appeal_create(
+            agency=county.justice,
+            actor=head,
+            data=appeal_services.AppealInput(
+                kind=AppealKind.RECONSIDERATION,
+                body="平顶山市人民政府",
+                appellant="张三",
+                subject="政府信息公开申请答复",
+                filed_on=d(filed),
+                proactive=True,
+            ),
+        )
+
+    upheld = appeal("2025-02-03")
+    appeal_services.appeal_record_result(
+        appeal=upheld, actor=head, result=ResultCode.RC_UPHELD, result_on=d("2025-04-01")
+    )
+    corrected = appeal("2025-02-10")
+    appeal_services.appeal_record_result(
+        appeal=corrected, actor=head, result=ResultCode.RC_REVOKED, result_on=d("2025-04-15")
+    )
+    pending = appeal("2025-05-06")
+    old = appeal("2024-11-04")  # carried over from 2024, concluded in 2025: counted in 2025
+    appeal_services.appeal_record_result(appeal=old, actor=head, result=ResultCode.RC_UPHELD, result_on=d("2025-01-20"))
+    board = selectors.dashboard(county.supervisor, 2025, today=TODAY)
+    justice = row_of(board, county.justice)
+    counted = appeal_selectors.appeal_counts([county.justice.pk], 2025)[county.justice.pk]
+    # By hand: 4 counted, 1 纠正 (撤销), 1 pending → 3 decided → 33.33 %
+    assert (justice.appeals_total, justice.appeals_corrected, justice.appeals_pending) == (4, 1, 1)
+    assert (justice.appeals_total, justice.appeals_corrected, justice.appeals_pending) == (
+        counted.total,
+        counted.corrected,
+        counted.pending,
+    )
+    table = appeal_selectors.table4([county.justice.pk], 2025)
+    assert justice.appeals_total == sum(block["总计"] for block in table.values())
+    assert justice.correction_rate == Decimal("33.3333")
+    assert board.totals.appeals_total == 4
+    body = client_for(county.supervisor).get(reverse("oversight:agency", args=[county.justice.pk])).content.decode()
+    assert "本年度计入 4件：结果纠正 1件，尚未审结 1件" in body
+    assert body.count("张三") == 4
+    del pending
