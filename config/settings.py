@@ -7,6 +7,7 @@ See docs/configuration.md for every variable.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import dj_database_url
 
 from config import env
 from config.env import BASE_DIR, ConfigError
+from gongkai.accounts.passwords import validators_for as password_validators_for
 
 try:
     ENV = env.choice("GONGKAI_ENV", "development", ("development", "test", "production"))
@@ -152,6 +154,20 @@ try:
 
     HTTPS = env.boolean("GONGKAI_HTTPS", PRODUCTION)
     BEHIND_PROXY = env.boolean("GONGKAI_BEHIND_PROXY", False)
+
+    # --- Sign-in security (gongkai/accounts: lockout.py, passwords.py, otp.py, middleware.py; docs/security.md) ------
+    # Password policy per deployment: 等保 (8+ characters, 3 of 4 classes, changed every 90 days) or OWASP ASVS
+    # (12+ characters, breached-password list, no forced rotation).
+    GONGKAI_PASSWORD_PROFILE = env.choice("GONGKAI_PASSWORD_PROFILE", "dengbao", ("dengbao", "asvs"))
+    GONGKAI_PASSWORD_MAX_AGE_DAYS = env.integer(
+        "GONGKAI_PASSWORD_MAX_AGE_DAYS", 90 if GONGKAI_PASSWORD_PROFILE == "dengbao" else 0, minimum=0
+    )
+    # Lockout after consecutive failed sign-ins of one user name, lifted after the cool-off (or by a 安全管理员).
+    GONGKAI_LOCKOUT_FAILURES = env.integer("GONGKAI_LOCKOUT_FAILURES", 5, minimum=1)
+    GONGKAI_LOCKOUT_COOLOFF_MINUTES = env.integer("GONGKAI_LOCKOUT_COOLOFF_MINUTES", 30, minimum=1)
+    # A session ends after this long without a request, and in any case this long after sign-in (0: no limit).
+    GONGKAI_SESSION_IDLE_SECONDS = env.integer("GONGKAI_SESSION_IDLE_MINUTES", 30, minimum=0) * 60
+    GONGKAI_SESSION_MAX_SECONDS = env.integer("GONGKAI_SESSION_MAX_HOURS", 8, minimum=0) * 3600
 except ConfigError as _error:
     env.fail(_error)
 
@@ -162,6 +178,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "gongkai.core",
     "gongkai.audit",
     "gongkai.agencies",
@@ -198,9 +217,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gongkai.accounts.middleware.AccountSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "gongkai.accounts.middleware.SecurityHeadersMiddleware",
     "gongkai.core.middleware.DatabaseUnavailableMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a refused sign-in of a locked account into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -223,14 +247,10 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# The lockout check first (it authenticates no one; gongkai/accounts/lockout.py), then the password check.
+AUTHENTICATION_BACKENDS = ["gongkai.accounts.lockout.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "staff:login"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
+AUTH_PASSWORD_VALIDATORS = password_validators_for(GONGKAI_PASSWORD_PROFILE)
 if TESTING:
     # Hashing cost is not under test; keeps the suite fast.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -277,10 +297,51 @@ CAPTCHA_2X_IMAGE = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 3600
+# The cookie lives as long as the absolute session limit (0 = none: then Django's two weeks); the middleware ends a
+# session earlier when it has been idle (gongkai/accounts/middleware.py).
+SESSION_COOKIE_AGE = GONGKAI_SESSION_MAX_SECONDS or 14 * 24 * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp 4): everything from this origin only, no inline script or style anywhere (the
+# templates keep their CSS and JS in static files), no plugins, no framing, forms post only here.
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# Browser features the platform never uses (gongkai/accounts/middleware.SecurityHeadersMiddleware).
+GONGKAI_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+# django-axes (gongkai/accounts/lockout.py): consecutive failures per user name; the cool-off lifts the lock.
+AXES_FAILURE_LIMIT = GONGKAI_LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = dt.timedelta(minutes=GONGKAI_LOCKOUT_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for the client address among the lockout parameters. Deliberately not: an agency's staff share one
+# outgoing address, so locking an address would let one person's typos (or one guesser) lock a whole office out.
+# Counting per user name cannot be dodged by changing address, user agent or cookies; spraying many names from one
+# address is the rate limiter's job (docs/security.md「速率限制与验证码」).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "gongkai.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "gongkai.accounts.lockout.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log already
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the 安全管理员's list of failures
+AXES_SENSITIVE_PARAMETERS = ["password", "token"]
+AXES_VERBOSE = False
+# django-otp: the issuer shown in authenticator apps; failed codes slow down exponentially.
+OTP_TOTP_ISSUER = "政府信息公开平台"
+OTP_TOTP_THROTTLE_FACTOR = 1
 if HTTPS:
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import time
 from typing import Any
+
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gongkai.accounts.models import ApplicantProfile, Membership, User, UserKind
 from gongkai.accounts.roles import PlatformRole, Role
@@ -46,8 +50,20 @@ def make_agency(name: str | None = None, **fields: Any) -> Agency:
 
 
 def make_staff(
-    agency: Agency | None = None, role: Role | None = None, *, platform_role: str = PlatformRole.NONE, **fields: Any
+    agency: Agency | None = None,
+    role: Role | None = None,
+    *,
+    platform_role: str = PlatformRole.NONE,
+    otp: bool = True,
+    **fields: Any,
 ) -> User:
+    """A staff account that has chosen its own password and, unless ``otp=False``, enrolled a TOTP device.
+
+    With a device, ``client.force_login(user)`` signs in with both factors: django-otp's own ``user_logged_in``
+    receiver marks the session verified when the user carries ``otp_device``, as its OTP-aware login forms do. The
+    back office's 2FA rule (gongkai/accounts/middleware.py) is therefore met honestly, not switched off; a test of the
+    rule itself signs in through the login pages, or uses ``otp=False``.
+    """
     n = next(_seq)
     user = User(
         username=fields.pop("username", f"staff{n}"), kind=UserKind.STAFF, platform_role=platform_role, **fields
@@ -56,7 +72,21 @@ def make_staff(
     user.save()
     if agency is not None and role is not None:
         Membership.objects.create(user=user, agency=agency, role=role)
+    if otp:
+        user.otp_device = TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True)  # type: ignore[attr-defined]
     return user
+
+
+def totp_now(user: User) -> str:
+    """The code the user's authenticator app shows now (RFC 6238, from the stored secret)."""
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    return totp_for(device)
+
+
+def totp_for(device: TOTPDevice, *, offset_steps: int = 0) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + offset_steps * device.step
+    return f"{totp.token():0{device.digits}d}"
 
 
 def make_public(**fields: Any) -> User:

@@ -103,6 +103,8 @@ CASE_VIEWERS = frozenset({"own_handler", "own_reviewer", "own_head", "own_superv
 CASE_HANDLERS_ANYWHERE = frozenset({"own_handler", "own_head", "other_agency_head", "sibling_handler"})
 # 年度报告: who reads the target's reports (VIEW_REPORTS there).
 REPORT_VIEWERS = frozenset({"own_handler", "own_reviewer", "own_head", "own_supervisor"} | REGION_SUPERVISORS)
+# 监督保障: everyone holding a 主管部门 membership somewhere (SUPERVISE).
+SUPERVISORS_ANYWHERE = frozenset({"own_supervisor", "other_supervisor"} | REGION_SUPERVISORS)
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,14 @@ EXPECTATIONS: dict[str, Expect] = {
         sees_target=frozenset({"own_auditor", "platform_auditor"}),
     ),
     "staff:audit_detail": Expect(frozenset({"own_auditor", "platform_auditor"})),
+    # Sign-in steps every staff member goes through for their own account; the 安全管理员's page to that role alone.
+    "staff:password_change": Expect(frozenset({"*staff"})),
+    "staff:otp_setup": Expect(frozenset({"*staff"})),
+    "staff:otp_qr": Expect(frozenset({"*staff"})),
+    "staff:otp_verify": Expect(frozenset({"*staff"})),
+    "staff:security": Expect(frozenset({"security_admin"})),
+    "staff:security_unlock": Expect(frozenset({"security_admin"}), method="post"),
+    "staff:security_otp_reset": Expect(frozenset({"security_admin"}), method="post"),
     # The working-day calendar is platform configuration: the system administrator's duty alone.
     "calendar_admin:index": Expect(frozenset({"system_admin"})),
     "calendar_admin:load": Expect(frozenset({"system_admin"})),
@@ -181,6 +191,15 @@ EXPECTATIONS: dict[str, Expect] = {
     "publications:attachment_add": Expect(CASE_VIEWERS, method="post"),
     "publications:attachment": Expect(CASE_VIEWERS),
     "publications:attachment_remove": Expect(CASE_VIEWERS, method="post"),
+    # 监督保障 (条例第四十七条): 主管部门 staff only. The dashboard and its export show the agencies each one's office
+    # supervises (and link the office's own 考核); one agency's figures to the 主管部门 above it; the 考核 of an office
+    # (here the target as an office) to that office's own 主管部门 staff.
+    "oversight:dashboard": Expect(SUPERVISORS_ANYWHERE, sees_target=frozenset(REGION_SUPERVISORS | {"own_supervisor"})),
+    "oversight:export": Expect(SUPERVISORS_ANYWHERE),
+    "oversight:agency": Expect(frozenset(REGION_SUPERVISORS)),
+    "oversight:scoring": Expect(frozenset({"own_supervisor"})),
+    "oversight:scoring_edit": Expect(frozenset({"own_supervisor"})),
+    "oversight:scoring_publish": Expect(frozenset({"own_supervisor"}), method="post"),
 }
 
 

@@ -85,3 +85,42 @@ class MembershipForm(forms.Form):
         if user is None:
             raise forms.ValidationError("没有这个工作人员账号")
         return user
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(
+        label="当前密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password1 = forms.CharField(
+        label="新密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    new_password2 = forms.CharField(
+        label="再次输入新密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password1") and data.get("new_password1") != data.get("new_password2"):
+            self.add_error("new_password2", "两次输入的新密码不一致")
+        return data
+
+
+class OtpTokenForm(forms.Form):
+    token = forms.RegexField(
+        label="动态验证码",
+        regex=r"^\s*\d{6}\s*$",
+        max_length=10,
+        error_messages={"invalid": "请输入身份验证器显示的6位数字", "required": "请输入动态验证码"},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class StaffUsernameForm(forms.Form):
+    username = forms.CharField(label="工作人员用户名", max_length=150)
+
+    def clean_username(self) -> User:
+        username = self.cleaned_data["username"].strip()
+        user = User.objects.filter(username=username, kind=UserKind.STAFF).first()
+        if user is None:
+            raise forms.ValidationError("没有这个工作人员账号")
+        return user

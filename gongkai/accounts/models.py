@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 from gongkai.accounts.roles import PlatformRole, Role
 from gongkai.core.fields import BlindIndexField, EncryptedTextField
@@ -21,6 +22,10 @@ class User(AbstractUser):
     platform_role = models.CharField(
         "平台角色", max_length=20, choices=PlatformRole.choices, blank=True, default=PlatformRole.NONE
     )
+    # An initial or reset password is known to whoever set it: its holder must replace it before anything else.
+    must_change_password = models.BooleanField("须修改密码", default=False)
+    # When the password was last set: the 等保 profile's periodic change is counted from here (8.1.4.1 a).
+    password_changed_at = models.DateTimeField("密码设置时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "用户"
@@ -31,7 +36,16 @@ class User(AbstractUser):
                 condition=models.Q(platform_role="") | models.Q(kind="staff"),
                 name="accounts_platform_role_staff_only",
             ),
+            # 三员分立: one column holds at most one of the three platform duties, and only a known one.
+            models.CheckConstraint(
+                condition=models.Q(platform_role__in=["", "system_admin", "security_admin", "auditor"]),
+                name="accounts_platform_role_valid",
+            ),
         ]
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -57,7 +71,13 @@ class Membership(models.Model):
     class Meta:
         verbose_name = "岗位角色"
         verbose_name_plural = "岗位角色"
-        constraints = [models.UniqueConstraint(fields=["user", "agency", "role"], name="membership_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency", "role"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["handler", "reviewer", "head", "agency_admin", "supervisor", "auditor"]),
+                name="membership_role_valid",
+            ),
+        ]
         indexes = [models.Index(fields=["user", "is_active"], name="membership_user_active")]
 
     def __str__(self) -> str:

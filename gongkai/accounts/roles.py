@@ -39,6 +39,7 @@ class Perm(StrEnum):
     VIEW_REPORTS = "reports.view"
     EDIT_REPORTS = "reports.edit"
     SUPERVISE = "supervise"
+    MANAGE_SECURITY = "security.manage"  # unlock accounts, reset second factors, read login failures
 
 
 ROLE_PERMS: dict[Role, frozenset[Perm]] = {
@@ -58,6 +59,33 @@ SUPERVISED_PERMS: frozenset[Perm] = frozenset({Perm.VIEW_AGENCY, Perm.VIEW_CASES
 # Platform roles act on every agency, but only within their own duty: configuration is not case content.
 PLATFORM_PERMS: dict[str, frozenset[Perm]] = {
     PlatformRole.SYSTEM_ADMIN: frozenset({Perm.VIEW_AGENCY, Perm.EDIT_AGENCY, Perm.MANAGE_MEMBERS}),
-    PlatformRole.SECURITY_ADMIN: frozenset(),
+    PlatformRole.SECURITY_ADMIN: frozenset({Perm.MANAGE_SECURITY}),
     PlatformRole.AUDITOR: frozenset({Perm.VIEW_AUDIT}),
 }
+
+
+class Duty(StrEnum):
+    """The three separated administrative duties of 等保 8.1.4.2 (系统管理员、安全管理员、审计管理员)."""
+
+    SYSTEM = "system"
+    SECURITY = "security"
+    AUDIT = "audit"
+
+
+DUTY_LABELS: dict[Duty, str] = {Duty.SYSTEM: "系统管理", Duty.SECURITY: "安全管理", Duty.AUDIT: "安全审计"}
+
+# Which duty each role carries; business roles (经办人、审核人、负责人、主管部门) carry none of the three. One account may
+# carry at most one duty, over its platform role and all its active memberships together (三员分立).
+PLATFORM_DUTIES: dict[str, Duty] = {
+    PlatformRole.SYSTEM_ADMIN: Duty.SYSTEM,
+    PlatformRole.SECURITY_ADMIN: Duty.SECURITY,
+    PlatformRole.AUDITOR: Duty.AUDIT,
+}
+ROLE_DUTIES: dict[Role, Duty] = {Role.AGENCY_ADMIN: Duty.SYSTEM, Role.AUDITOR: Duty.AUDIT}
+
+# Accounts that must sign in with a second factor (等保 8.1.4.1 d: 两种或两种以上组合的鉴别技术 for administrators);
+# other staff may enrol one.
+OTP_REQUIRED_ROLES: frozenset[Role] = frozenset({Role.HEAD, Role.AGENCY_ADMIN, Role.AUDITOR})
+OTP_REQUIRED_PLATFORM_ROLES: frozenset[str] = frozenset(
+    {PlatformRole.SYSTEM_ADMIN, PlatformRole.SECURITY_ADMIN, PlatformRole.AUDITOR}
+)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", views.profile, name="profile"),
     path("edit/", views.profile_edit, name="profile_edit"),
     path("reveal/<slug:field>/", views.reveal, name="reveal"),
+    path("password/", views.password_change_view, name="password_change"),
 ]

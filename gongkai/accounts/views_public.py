@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -11,15 +11,24 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gongkai.accounts.decorators import public_user_required
-from gongkai.accounts.forms import ApplicantProfileForm, ApplicantRegisterForm, PublicLoginForm
+from gongkai.accounts.forms import ApplicantProfileForm, ApplicantRegisterForm, PasswordChangeForm, PublicLoginForm
+from gongkai.accounts.loginflow import PasswordExpiryMixin
 from gongkai.accounts.models import ApplicantProfile, User
-from gongkai.accounts.services import REVEALABLE, applicant_register, applicant_update, personal_data_reveal
+from gongkai.accounts.passwords import policy_text
+from gongkai.accounts.services import (
+    REVEALABLE,
+    applicant_register,
+    applicant_update,
+    password_change,
+    personal_data_reveal,
+)
+from gongkai.core.form_errors import errors_to_form
 from gongkai.core.masking import mask_id_number, mask_phone
 
 _REVEALED = "account.revealed"
 
 
-class PublicLoginView(auth_views.LoginView):
+class PublicLoginView(PasswordExpiryMixin, auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = PublicLoginForm
 
@@ -100,3 +109,28 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             messages.success(request, "个人信息已保存。")
             return redirect("account:profile")
     return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@public_user_required
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_change(
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password1"],
+                request=request,
+            )
+        except ValidationError as error:
+            errors_to_form(form, error)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, "密码已修改。")
+            return redirect("account:profile")
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "policy": policy_text(), "forced": request.user.must_change_password},
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from gongkai.accounts import access
 from gongkai.accounts.decorators import staff_required, staff_user
-from gongkai.accounts.forms import MembershipForm, StaffLoginForm
+from gongkai.accounts.forms import MembershipForm
 from gongkai.accounts.models import Membership
 from gongkai.accounts.roles import Perm, Role
 from gongkai.accounts.services import membership_grant, membership_revoke
@@ -26,17 +25,10 @@ from gongkai.audit.models import AuditEvent
 from gongkai.audit.services import PLATFORM_CHAIN
 from gongkai.cases import selectors as case_selectors
 from gongkai.cases.selectors import Queue
+from gongkai.core.form_errors import errors_to_form, form_problem
+from gongkai.staff.views_auth import StaffLoginView, StaffLogoutView
 
-
-class StaffLoginView(auth_views.LoginView):
-    template_name = "staff/login.html"
-    authentication_form = StaffLoginForm
-    redirect_authenticated_user = False
-    next_page = "staff:home"  # without ?next=, not Django's /accounts/profile/
-
-
-class StaffLogoutView(auth_views.LogoutView):
-    next_page = "staff:login"
+__all__ = ["StaffLoginView", "StaffLogoutView"]  # the login views live in views_auth; the URL conf names them here
 
 
 @staff_required
@@ -105,15 +97,20 @@ def agency_members(request: HttpRequest, agency_id: int) -> HttpResponse:
     agency = access.access_agency(request.user, agency_id, Perm.MANAGE_MEMBERS)
     form = MembershipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        membership_grant(
-            actor=staff_user(request),
-            user=form.cleaned_data["username"],
-            agency=agency,
-            role=Role(form.cleaned_data["role"]),
-            request=request,
-        )
-        messages.success(request, "已授予岗位角色。")
-        return redirect("staff:agency_members", agency_id=agency.pk)
+        try:
+            membership_grant(
+                actor=staff_user(request),
+                user=form.cleaned_data["username"],
+                agency=agency,
+                role=Role(form.cleaned_data["role"]),
+                request=request,
+            )
+        except ValidationError as error:  # 三员分立 refusals name the role field
+            errors_to_form(form, error)
+            messages.error(request, form_problem(form))
+        else:
+            messages.success(request, "已授予岗位角色。")
+            return redirect("staff:agency_members", agency_id=agency.pk)
     memberships = (
         Membership.objects.filter(agency=agency).select_related("user").order_by("-is_active", "user__username", "role")
     )
