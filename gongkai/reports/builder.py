@@ -1,5 +1,5 @@
 """Build one agency's annual report from live data (issue 5 §2–4): 表二 from the publication catalogue and the entered
-figures, 表三 from the cases, 表四 from the entered appeal figures, the narrative rendered from its placeholders, and
+figures, 表三 from the cases, 表四 from the tracked appeals, the narrative rendered from its placeholders, and
 R1–R10 over the result.
 
 Every number is an aggregate query over the case / publication tables at build time; a published report is never
@@ -17,12 +17,13 @@ from typing import Any
 from django.db.models import Count, F, Q
 
 from gongkai.agencies.models import Agency, Kind
+from gongkai.appeals import selectors as appeal_selectors
 from gongkai.cases import selectors as case_selectors
 from gongkai.cases.codebook import Channel
 from gongkai.cases.models import Case
 from gongkai.cases.states import Status as CaseStatus
 from gongkai.reports import narrative, rules, tables
-from gongkai.reports.models import AnnualFigures, AnnualReport, AppealFigures, ReportStatus
+from gongkai.reports.models import AnnualFigures, AnnualReport, ReportStatus
 from gongkai.reports.schema import (
     TABLE2_DECISIONS,
     TABLE2_DOCS,
@@ -164,9 +165,8 @@ def _tables(
         report.table3, case_ids = counted.cells, counted.case_ids
     else:  # the previous year only feeds R5/R6: counts from one grouped query, no ids
         report.table3 = tables.table3_counts([agency.pk], year)
-    appeals = AppealFigures.objects.filter(agency=agency, year=year).first()
-    if appeals is not None:
-        report.table4 = appeals.table4()
+    # 表四 from the tracked appeals (gongkai.appeals: carried-over appeals included, results mapped by the table in force).
+    report.table4 = {block: dict(cells) for block, cells in appeal_selectors.table4([agency.pk], year).items()}
     return ids2, case_ids, notes
 
 
@@ -287,7 +287,8 @@ _T3_ROWS = {key for key, _ in TABLE3_ROWS}
 def drilldown(agency: Agency, year: int, table: str, row: str, col: str) -> list[int]:
     """The ids behind one cell: case ids for 表三 (row "3.3.4", col "法律服务机构"/"总计"), publication ids for 表二
     (row "规章"/"行政规范性文件", col "本年制发"/"本年废止"/"现行有效"), publication ids for the channel counts (table
-    "渠道", row the channel label). 表二（五）（六）（八） and 表四 are entered figures: no items behind them ([]).
+    "渠道", row the channel label), appeal ids for 表四 (row the block, col the result column or "总计").
+    表二（五）（六）（八） are entered figures: no items behind them ([]).
     Raises ``ValueError`` (Chinese) for an unknown cell."""
     if table in ("表三", "3", "table3"):
         if row not in _T3_ROWS or col not in TABLE3_COLS:
@@ -305,7 +306,7 @@ def drilldown(agency: Agency, year: int, table: str, row: str, col: str) -> list
     if table in ("表四", "4", "table4"):
         if row not in TABLE4_BLOCKS or col not in TABLE4_RESULTS:
             raise ValueError(f"表四没有“{row}”“{col}”")
-        return []
+        return [appeal.pk for appeal in appeal_selectors.table4_cell_appeals([agency.pk], year, row, col)]
     if table == "渠道":
         from gongkai.publications.codebook import Channel as PublicationChannel
 

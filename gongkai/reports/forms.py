@@ -16,13 +16,11 @@ from django.utils import timezone
 
 from gongkai.cases import uploads
 from gongkai.reports.importers import MAX_BYTES as IMPORT_MAX_BYTES
-from gongkai.reports.models import APPEAL_FIELDS
 from gongkai.reports.schema import SECTIONS, SUBHEADS
 from gongkai.reports.services import MAX_SECTION_CHARS, SECTION_KEYS
 
 __all__ = [
     "CHECK_MAX_BYTES",
-    "AppealsForm",
     "CheckForm",
     "CheckedUpload",
     "CorrectForm",
@@ -135,21 +133,6 @@ class FiguresForm(forms.Form):
 
     def values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in ("licensing", "penalties", "enforcement", "fees_wan")}
-
-
-class AppealsForm(forms.Form):
-    """表四's fifteen cells (总计 entered too, so that R4 checks the table as stated)."""
-
-    source = forms.CharField(label="数据来源", max_length=2000, initial="手工填报")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for (block, result), name in APPEAL_FIELDS.items():
-            self.fields[name] = _count(f"{block} {result}")
-        self.order_fields([*APPEAL_FIELDS.values(), "source"])
-
-    def values(self) -> dict[str, int]:
-        return {name: self.cleaned_data[name] for name in APPEAL_FIELDS.values()}
 
 
 def _read_upload(upload: UploadedFile[Any], limit: int, label: str) -> bytes:

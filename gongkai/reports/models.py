@@ -1,8 +1,8 @@
 """The annual report (条例第四十九、五十条) and the figures entered for it.
 
 表三 is counted from the cases and 表二（一） from the publication catalogue; what the platform does not track yet is
-entered per year: 表二 第（五）（六）（八）项 (``AnnualFigures``, typed or imported with its source recorded) and 表四
-(``AppealFigures``, until appeals are tracked). ``AnnualReport`` is one version of one agency's report for one year; a
+entered per year: 表二 第（五）（六）（八）项 (``AnnualFigures``, typed or imported with its source recorded); 表四 is
+counted from the tracked appeals (gongkai.appeals). ``AnnualReport`` is one version of one agency's report for one year; a
 published version keeps a frozen snapshot that later data changes never touch (a correction is a new version).
 """
 
@@ -14,8 +14,6 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-
-from gongkai.reports.schema import TABLE4_BLOCKS, TABLE4_RESULTS
 
 _USER = settings.AUTH_USER_MODEL
 
@@ -48,63 +46,6 @@ class AnnualFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id}/{self.year} 表二（五）（六）（八）"
-
-
-# 表四's 15 cells ↔ field names (regulations.md §2.5): block prefix × result suffix.
-APPEAL_BLOCK_PREFIX: dict[str, str] = {"行政复议": "review", "未经复议直接起诉": "direct", "复议后起诉": "after_review"}
-APPEAL_RESULT_SUFFIX: dict[str, str] = {
-    "结果维持": "upheld",
-    "结果纠正": "corrected",
-    "其他结果": "other",
-    "尚未审结": "pending",
-    "总计": "total",
-}
-APPEAL_FIELDS: dict[tuple[str, str], str] = {
-    (block, result): f"{APPEAL_BLOCK_PREFIX[block]}_{APPEAL_RESULT_SUFFIX[result]}"
-    for block in TABLE4_BLOCKS
-    for result in TABLE4_RESULTS
-}
-
-
-class AppealFigures(models.Model):
-    """表四 as entered (the 15 cells), until appeals are tracked. 总计 is entered too, so that R4 checks it."""
-
-    agency = models.ForeignKey("agencies.Agency", verbose_name="机关", on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField("年度")
-    review_upheld = models.PositiveIntegerField("行政复议 结果维持", default=0)
-    review_corrected = models.PositiveIntegerField("行政复议 结果纠正", default=0)
-    review_other = models.PositiveIntegerField("行政复议 其他结果", default=0)
-    review_pending = models.PositiveIntegerField("行政复议 尚未审结", default=0)
-    review_total = models.PositiveIntegerField("行政复议 总计", default=0)
-    direct_upheld = models.PositiveIntegerField("未经复议直接起诉 结果维持", default=0)
-    direct_corrected = models.PositiveIntegerField("未经复议直接起诉 结果纠正", default=0)
-    direct_other = models.PositiveIntegerField("未经复议直接起诉 其他结果", default=0)
-    direct_pending = models.PositiveIntegerField("未经复议直接起诉 尚未审结", default=0)
-    direct_total = models.PositiveIntegerField("未经复议直接起诉 总计", default=0)
-    after_review_upheld = models.PositiveIntegerField("复议后起诉 结果维持", default=0)
-    after_review_corrected = models.PositiveIntegerField("复议后起诉 结果纠正", default=0)
-    after_review_other = models.PositiveIntegerField("复议后起诉 其他结果", default=0)
-    after_review_pending = models.PositiveIntegerField("复议后起诉 尚未审结", default=0)
-    after_review_total = models.PositiveIntegerField("复议后起诉 总计", default=0)
-    source = models.TextField("来源", default="手工填报")
-    updated_by = models.ForeignKey(
-        _USER, verbose_name="填报人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
-
-    class Meta:
-        verbose_name = "行政复议、行政诉讼数据（表四）"
-        verbose_name_plural = "行政复议、行政诉讼数据（表四）"
-        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="reports_appeals_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.agency_id}/{self.year} 表四"
-
-    def table4(self) -> dict[str, dict[str, int | None]]:
-        return {
-            block: {result: int(getattr(self, APPEAL_FIELDS[(block, result)])) for result in TABLE4_RESULTS}
-            for block in TABLE4_BLOCKS
-        }
 
 
 class ReportStatus(models.TextChoices):

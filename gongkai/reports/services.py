@@ -30,13 +30,7 @@ from gongkai.agencies.models import Agency
 from gongkai.audit.services import audit_record
 from gongkai.publications.services import INDEX_SERIES, take_index_number
 from gongkai.reports import builder, narrative, rules
-from gongkai.reports.models import (
-    APPEAL_FIELDS,
-    AnnualFigures,
-    AnnualReport,
-    AppealFigures,
-    ReportStatus,
-)
+from gongkai.reports.models import AnnualFigures, AnnualReport, ReportStatus
 from gongkai.reports.schema import SECTIONS, SUBHEADS, Finding
 
 __all__ = [
@@ -45,7 +39,6 @@ __all__ = [
     "TRANSITIONS",
     "ReportAction",
     "ReportBlocked",
-    "appeal_figures_set",
     "figures_set",
     "report_correct",
     "report_get_or_create_draft",
@@ -528,47 +521,5 @@ def figures_set(
             before={k: str(v) for k, v in before.items()},
             after={k: str(v) for k, v in after.items()},
             detail=f"{agency.name} {year}年度 表二（五）（六）（八）",
-        )
-    return figures
-
-
-def appeal_figures_set(
-    *, agency: Agency, year: int, actor: Any, values: Mapping[Any, Any], source: str = "手工填报"
-) -> AppealFigures:
-    """表四 of (agency, year) as entered: ``values`` keyed by field name (``review_upheld`` …, see
-    ``models.APPEAL_FIELDS``) or by ("行政复议", "结果维持") pairs. 总计 is entered, not computed, so that R4 checks the
-    table as the agency states it."""
-    _can_edit_figures(actor, agency)
-    _check_year(year, _today())
-    labels = {name: f"{block} {result}" for (block, result), name in APPEAL_FIELDS.items()}
-    errors: dict[str, str] = {}
-    parsed: dict[str, int] = {}
-    for key, value in values.items():
-        name = APPEAL_FIELDS.get(key) if isinstance(key, tuple) else str(key)
-        if name is None or name not in labels:
-            errors["values"] = f"表四没有“{key}”这一栏"
-            continue
-        parsed[name] = _int(value, labels[name], errors, name)
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        AppealFigures.objects.bulk_create(
-            [AppealFigures(agency=agency, year=year, source=source)], ignore_conflicts=True
-        )
-        figures = AppealFigures.objects.select_for_update().get(agency=agency, year=year)
-        before = {name: getattr(figures, name) for name in labels}
-        for name, value in parsed.items():
-            setattr(figures, name, value)
-        figures.source = source.strip()[:2000] or "手工填报"
-        figures.updated_by = actor
-        figures.save()
-        audit_record(
-            action="report.appeal_figures_set",
-            actor=actor,
-            agency_id=agency.pk,
-            obj=figures,
-            before=before,
-            after={name: getattr(figures, name) for name in labels},
-            detail=f"{agency.name} {year}年度 表四",
         )
     return figures

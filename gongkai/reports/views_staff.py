@@ -40,7 +40,7 @@ from gongkai.cases.models import Case
 from gongkai.reports import builder, importers, narrative, rules, selectors, services
 from gongkai.reports import forms as f
 from gongkai.reports.checker import UnreadableReport, check_file, format_text
-from gongkai.reports.models import APPEAL_FIELDS, AnnualFigures, AnnualReport, AppealFigures
+from gongkai.reports.models import AnnualFigures, AnnualReport
 from gongkai.reports.render import (
     CONTENT_TYPES,
     FORMATS,
@@ -164,12 +164,12 @@ def _shown(agency: Agency, year: int, report: AnnualReport | None) -> Shown:
 
 
 _NUM_CELL = re.compile(
-    r'(<td[^>]*? class="num" data-table="(table[23])" data-row="([^"]*)" data-col="([^"]*)">)([^<]*)(</td>)'
+    r'(<td[^>]*? class="num" data-table="(table[234])" data-row="([^"]*)" data-col="([^"]*)">)([^<]*)(</td>)'
 )
 
 
 def linked_tables(data: ReportData, cell_prefix: str | None) -> dict[str, SafeString]:
-    """The three tables (escaped by the renderer) with every 表二（一）/表三 number linked to its drill-down."""
+    """The three tables (escaped by the renderer) with every 表二（一）/表三/表四 number linked to its drill-down."""
 
     def link(match: re.Match[str]) -> str:
         table, row, col = match.group(2), html.unescape(match.group(3)), html.unescape(match.group(4))
@@ -293,7 +293,6 @@ def index(request: HttpRequest) -> HttpResponse:
 def _forms(report: AnnualReport | None, agency: Agency, year: int) -> dict[str, Form]:
     pk = report.pk if report is not None else None
     figures = AnnualFigures.objects.filter(agency=agency, year=year).first()
-    appeals = AppealFigures.objects.filter(agency=agency, year=year).first()
     figures_initial: dict[str, Any] = {}
     if figures is not None:
         figures_initial = {
@@ -303,10 +302,6 @@ def _forms(report: AnnualReport | None, agency: Agency, year: int) -> dict[str, 
             "fees_wan": figures.fees_wan,
             "source": figures.source,
         }
-    appeals_initial: dict[str, Any] = {}
-    if appeals is not None:
-        appeals_initial = {name: getattr(appeals, name) for name in APPEAL_FIELDS.values()}
-        appeals_initial["source"] = appeals.source
     return {
         "sections": f.SectionsForm(
             report_pk=pk, initial=f.SectionsForm.initial_for(report.sections if report is not None else {})
@@ -317,7 +312,6 @@ def _forms(report: AnnualReport | None, agency: Agency, year: int) -> dict[str, 
         "correct": f.CorrectForm(report_pk=pk),
         "figures": f.FiguresForm(initial=figures_initial),
         "import": f.ImportForm(),
-        "appeals": f.AppealsForm(initial=appeals_initial),
     }
 
 
@@ -457,13 +451,6 @@ def _run_import(form: Any, agency: Agency, year: int, report: AnnualReport | Non
     return f"已从“{upload.name}”导入表二 第（五）（六）（八）项"
 
 
-def _run_appeals(form: Any, agency: Agency, year: int, report: AnnualReport | None, user: User) -> str:
-    services.appeal_figures_set(
-        agency=agency, year=year, actor=user, values=form.values(), source=form.cleaned_data["source"]
-    )
-    return "表四已保存"
-
-
 OPS: dict[str, Op] = {
     "sections": Op(
         "保存正文",
@@ -476,7 +463,6 @@ OPS: dict[str, Op] = {
     "correct": Op(ReportAction.CORRECT.label, _report_form(f.CorrectForm), _run_correct),
     "figures": Op("保存表二数据", lambda request, report: f.FiguresForm(request.POST), _run_figures, False),
     "import": Op("导入表二数据", lambda request, report: f.ImportForm(request.POST, request.FILES), _run_import, False),
-    "appeals": Op("保存表四数据", lambda request, report: f.AppealsForm(request.POST), _run_appeals, False),
 }
 
 
@@ -540,8 +526,8 @@ def _cell_label(table: str, row: str, col: str) -> str:
 
 @staff_required
 def cell(request: HttpRequest, agency_id: int, year: int, table: str, row: str, col: str) -> HttpResponse:
-    """The cases (表三) or catalogue items (表二（一）) behind one number; 表四 and 表二（五）（六）（八） are entered
-    figures with nothing behind them."""
+    """The cases (表三), catalogue items (表二（一）) or appeals (表四) behind one number; 表二（五）（六）（八） are
+    entered figures with nothing behind them."""
     user = staff_user(request)
     agency = _agency(request, agency_id)
     _year(year)
@@ -572,6 +558,11 @@ def cell(request: HttpRequest, agency_id: int, year: int, table: str, row: str, 
 
         by_pub = {p.pk: p for p in Publication.objects.filter(pk__in=page_ids, agency=agency)}
         items = [by_pub[pk] for pk in page_ids if pk in by_pub]
+    elif table == "table4":
+        from gongkai.appeals.models import Appeal
+
+        by_appeal = {a.pk: a for a in Appeal.objects.filter(pk__in=page_ids, agency=agency)}
+        items = [by_appeal[pk] for pk in page_ids if pk in by_appeal]
     return render(
         request,
         "reports/staff/cell.html",

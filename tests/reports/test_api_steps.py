@@ -9,6 +9,7 @@ import time_machine
 from gongkai.accounts.roles import Role
 from gongkai.reports import services
 from gongkai.reports.models import AnnualReport, ReportStatus
+from tests.appeals.factories import make_appeal
 from tests.factories import make_agency, make_staff
 from tests.reports.test_api import token_client
 
@@ -18,15 +19,18 @@ def test_submit_and_publish_are_refused_on_errors_then_work(db: Any) -> None:
     agency = make_agency()
     head = make_staff(agency, Role.HEAD)
     handler = make_staff(agency, Role.HANDLER)
-    services.appeal_figures_set(agency=agency, year=2025, actor=head, values={"review_total": 2})  # R4
+    draft = services.report_get_or_create_draft(agency=agency, year=2025, actor=head)
+    # The narrative speaks of 2 复议; 表四 counts the tracked appeals: none yet (R7).
+    services.report_update_sections(report=draft, actor=head, sections=dict(draft.sections, **{"1.5": "行政复议2件。"}))
     url = f"/api/staff/reports/{agency.pk}/2025/"
 
     blocked = token_client(head).post(url + "submit/")
     assert blocked.status_code == 409
-    assert any(f["rule"] == "R4" for f in blocked.json()["findings"])
+    assert any(f["rule"] == "R7" for f in blocked.json()["findings"])
     assert AnnualReport.objects.get(agency=agency, year=2025).status == ReportStatus.DRAFT
 
-    services.appeal_figures_set(agency=agency, year=2025, actor=head, values={"review_upheld": 2})
+    make_appeal(agency, "2025-03-01", result="rc_upheld", result_on="2025-05-01")
+    make_appeal(agency, "2025-06-01", result="rc_upheld", result_on="2025-08-01")
     assert token_client(handler).post(url + "submit/").status_code == 403
     assert token_client(head).post(url + "submit/").status_code == 200
     published = token_client(head).post(url + "publish/")

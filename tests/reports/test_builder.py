@@ -24,6 +24,7 @@ from gongkai.publications.codebook import Channel as PubChannel
 from gongkai.reports import builder, narrative, services
 from gongkai.reports.models import AnnualReport, ReportStatus
 from gongkai.reports.schema import TABLE3_COLS, TABLE3_ROWS
+from tests.appeals.factories import make_appeal
 from tests.cases.conftest import application
 from tests.factories import make_agency, make_staff
 
@@ -265,18 +266,14 @@ def test_unfilled_figures_are_zero_with_a_note(agency: Agency) -> None:
 
 
 def test_placeholders_render_to_table_values(agency: Agency, year_of_cases: dict[str, Any], head: Any) -> None:
-    services.appeal_figures_set(
-        agency=agency,
-        year=2024,
-        actor=head,
-        values={
-            "review_upheld": 2,
-            "review_total": 2,
-            "direct_pending": 1,
-            "direct_total": 1,
-            "after_review_other": 1,
-            "after_review_total": 1,
-        },
+    # 表四 from tracked appeals: two 复议 upheld in 2024, one direct suit open at year end, one suit after review
+    # withdrawn; and one 复议 of 2023 concluded in 2023 (not counted in 2024).
+    make_appeal(agency, "2024-02-01", result="rc_upheld", result_on="2024-03-20")
+    make_appeal(agency, "2023-12-01", result="rc_upheld", result_on="2024-01-20")
+    make_appeal(agency, "2023-06-01", result="rc_revoked", result_on="2023-08-01")
+    make_appeal(agency, "2024-11-01", kind="litigation", route="direct")
+    make_appeal(
+        agency, "2024-04-01", kind="litigation", route="after_review", result="lt_withdrawn", result_on="2024-06-01"
     )
     text = (
         "共收到申请{{表三.一.总计}}件，上年结转{{表三.二.总计}}件，办结{{表三.三（七）.总计}}件，"

@@ -14,6 +14,7 @@ from gongkai.accounts.roles import Role
 from gongkai.reports import services
 from gongkai.reports.management.commands.report import Command
 from gongkai.reports.models import AnnualReport, ReportStatus
+from tests.appeals.factories import make_appeal
 from tests.factories import make_agency, make_staff
 
 
@@ -27,17 +28,19 @@ def _run(*args: str) -> tuple[int, str]:
 def test_publish_is_refused_on_errors_and_works_once_they_are_fixed(db: Any) -> None:
     agency = make_agency("湛河区测试局", code="zh-test")
     head = make_staff(agency, Role.HEAD, username="cli-head")
-    # 表四 as entered: 行政复议 总计 2 but nothing in its parts (R4).
-    services.appeal_figures_set(agency=agency, year=2025, actor=head, values={"review_total": 2})
+    # The narrative speaks of 2 复议; 表四 counts the tracked appeals: none yet (R7).
+    draft = services.report_get_or_create_draft(agency=agency, year=2025, actor=head)
+    services.report_update_sections(report=draft, actor=head, sections=dict(draft.sections, **{"1.5": "行政复议2件。"}))
 
     status, out = _run("submit", "--agency", "zh-test", "--year", "2025", "--user", "cli-head")
     assert status == 1
-    assert "R4" in out
+    assert "R7" in out
     report = AnnualReport.objects.get(agency=agency, year=2025)
     assert report.status == ReportStatus.DRAFT
     assert report.index_number == ""
 
-    services.appeal_figures_set(agency=agency, year=2025, actor=head, values={"review_upheld": 2})
+    make_appeal(agency, "2025-03-01", result="rc_upheld", result_on="2025-05-01")
+    make_appeal(agency, "2025-06-01")
     status, out = _run("submit", "--agency", "zh-test", "--year", "2025", "--user", "cli-head")
     assert status == 0, out
     status, out = _run("publish", "--agency", "zh-test", "--year", "2025", "--user", "cli-head")

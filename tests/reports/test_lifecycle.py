@@ -23,6 +23,7 @@ from gongkai.publications.codebook import Category, DocKind
 from gongkai.reports import selectors, services
 from gongkai.reports.models import AnnualReport, ReportStatus
 from gongkai.reports.services import TRANSITIONS, ReportAction, ReportBlocked
+from tests.appeals.factories import make_appeal
 from tests.factories import make_agency, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -152,22 +153,24 @@ def _unchanged(report: AnnualReport) -> dict[str, Any]:
     return {f: getattr(fresh, f) for f in ("status", "sections", "snapshot", "index_number", "published_on")}
 
 
-def test_r4_error_blocks_submission_and_publication(world: dict[str, Any]) -> None:
+def test_table4_error_blocks_submission_and_publication(world: dict[str, Any]) -> None:
     agency, head = world["agency"], world["head"]
-    services.appeal_figures_set(
-        agency=agency, year=2024, actor=head, values={"review_upheld": 1, "review_corrected": 1, "review_total": 3}
-    )
+    # 表四 is counted from the tracked appeals: one 复议 of 2024, the narrative says two (R7 against 表四).
+    make_appeal(agency, "2024-03-01", result="rc_upheld", result_on="2024-04-20")
     report = services.report_get_or_create_draft(agency=agency, year=2024, actor=head)
+    report = services.report_update_sections(
+        report=report, actor=head, sections=dict(report.sections, **{"1.5": "本年度行政复议2件。"})
+    )
     before = _unchanged(report)
     with pytest.raises(ReportBlocked) as caught:
         services.report_submit(report=report, actor=head)
-    assert any(f.rule == "R4" and f.severity == "error" for f in caught.value.findings)
-    assert "R4 表四 行政复议" in " ".join(caught.value.messages)
+    assert any(f.rule == "R7" and f.severity == "error" for f in caught.value.findings)
+    assert "表四 行政复议" in " ".join(caught.value.messages)
     assert _unchanged(report) == before
-    # Fixed, submitted; broken again before publication: publishing is refused too.
-    services.appeal_figures_set(agency=agency, year=2024, actor=head, values={"review_total": 2})
+    # The second appeal registered: submitted; a third before publication: publishing is refused too.
+    make_appeal(agency, "2024-09-01")
     report = services.report_submit(report=report, actor=head)
-    services.appeal_figures_set(agency=agency, year=2024, actor=head, values={"review_total": 5})
+    make_appeal(agency, "2023-12-20")  # carried over into 2024
     before = _unchanged(report)
     with pytest.raises(ReportBlocked):
         services.report_publish(report=report, actor=head, on=dt.date(2025, 1, 10))
@@ -276,12 +279,16 @@ def test_index_number_at_publication_gap_free_with_publications(world: dict[str,
 
 def test_a_refused_publication_takes_no_index_number(world: dict[str, Any]) -> None:
     agency, head = world["agency"], world["head"]
+    make_appeal(agency, "2024-06-01", kind="litigation", route="direct")
     report = services.report_get_or_create_draft(agency=agency, year=2024, actor=head)
+    report = services.report_update_sections(
+        report=report, actor=head, sections=dict(report.sections, **{"1.5": "本年度行政诉讼1件。"})
+    )
     report = services.report_submit(report=report, actor=head)
-    services.appeal_figures_set(agency=agency, year=2024, actor=head, values={"direct_pending": 1})
+    late = make_appeal(agency, "2024-12-30", kind="litigation", route="after_review")
     with pytest.raises(ReportBlocked):
         services.report_publish(report=report, actor=head, on=dt.date(2025, 1, 10))
-    services.appeal_figures_set(agency=agency, year=2024, actor=head, values={"direct_total": 1})
+    late.delete()  # registered against the wrong agency, say
     report = services.report_publish(report=report, actor=head, on=dt.date(2025, 1, 10))
     assert report.index_number.endswith("/2025-00001")
 
@@ -324,12 +331,14 @@ def test_supervisor_deadline_status(world: dict[str, Any]) -> None:
 
 def test_supervisor_board_counts_findings_and_late_publication(world: dict[str, Any]) -> None:
     agency, head = world["agency"], world["head"]
-    services.appeal_figures_set(agency=agency, year=2024, actor=head, values={"review_total": 1})
-    services.report_get_or_create_draft(agency=agency, year=2024, actor=head)
+    draft = services.report_get_or_create_draft(agency=agency, year=2024, actor=head)
+    services.report_update_sections(
+        report=draft, actor=head, sections=dict(draft.sections, **{"1.5": "本年度行政复议1件。"})
+    )
     row = _board(world, "2025-01-20")["湛河区司法局"]
     assert row.status_label == "草稿"
     assert row.errors >= 1
-    services.appeal_figures_set(agency=agency, year=2024, actor=head, values={"review_pending": 1})
+    make_appeal(agency, "2024-10-01")  # the 复议 the narrative speaks of, still open at year end
     with time_machine.travel("2025-02-05 10:00 +0800", tick=False):
         report = _published(world, on=dt.date(2025, 2, 5))
         # R10 is recorded but does not keep a late report unpublished.

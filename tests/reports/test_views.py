@@ -27,6 +27,7 @@ from gongkai.reports.models import AnnualReport, ReportStatus
 from gongkai.reports.render import FORMATS, RenderMeta, render
 from gongkai.reports.schema import ReportData
 from gongkai.reports.services import SECTION_KEYS
+from tests.appeals.factories import make_appeal
 from tests.factories import make_agency, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -208,13 +209,15 @@ def test_an_error_blocks_submission_and_publication_through_the_views(world: dic
     assert "R7" in text
     assert AnnualReport.objects.get(pk=report.pk).status == ReportStatus.DRAFT
 
-    # Fixed and submitted; then 表四 made inconsistent (R4): publication is refused.
-    client.post(url("reports:action", agency, op="sections"), sections_post(report, **{"1.2": ""}))
+    # Fixed (the narrative's 行政复议 figure agrees with the one tracked appeal) and submitted; then a second appeal of
+    # 2024 is registered: 表四 (counted from the appeals) no longer agrees with the narrative (R7), publication is refused.
+    make_appeal(agency, "2024-05-06")
+    client.post(
+        url("reports:action", agency, op="sections"), sections_post(report, **{"1.2": "", "1.5": "行政复议1件。"})
+    )
     response = client.post(url("reports:action", agency, op="submit"), {"report_id": report.pk})
     assert response.status_code == 302
-    appeals = {"source": "手工填报", **{name: "0" for name in _appeal_fields()}}
-    appeals.update({"review_upheld": "1", "review_total": "3"})
-    assert client.post(url("reports:action", agency, op="appeals"), appeals).status_code == 302
+    make_appeal(agency, "2024-07-08")
     response = client.post(
         url("reports:action", agency, op="publish"), {"report_id": report.pk, "published_on": "2025-01-10"}
     )
@@ -224,12 +227,6 @@ def test_an_error_blocks_submission_and_publication_through_the_views(world: dic
     assert fresh.status == ReportStatus.SUBMITTED
     assert fresh.snapshot is None
     assert not fresh.index_number
-
-
-def _appeal_fields() -> list[str]:
-    from gongkai.reports.models import APPEAL_FIELDS
-
-    return list(APPEAL_FIELDS.values())
 
 
 def test_handler_sees_no_publish_button_and_the_service_refuses(world: dict[str, Any]) -> None:
