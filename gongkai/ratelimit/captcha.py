@@ -34,7 +34,10 @@ class _Widget(CaptchaTextInput):  # type: ignore[misc]  # django-simple-captcha 
 def captcha_field() -> CaptchaField:
     return CaptchaField(
         label="验证码",
-        help_text="您近期提交次数较多，请输入图片中的字符（不区分大小写）。看不清可点“看不清验证码，换一张”，已填写的内容会保留。",
+        help_text=(
+            "您近期提交次数较多，请输入图片中的字符（不区分大小写）。看不清可点“看不清验证码，换一张”，已填写的内容会保留。"
+            "无法识别验证码的，也可以通过信函、传真或到受理机关当面提出申请。"
+        ),
         widget=_Widget(attrs={"inputmode": "text", "maxlength": "20"}),
         error_messages={
             "required": "请填写验证码",
