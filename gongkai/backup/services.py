@@ -268,6 +268,8 @@ def _backup_sqlite(connection: BaseDatabaseWrapper, target: Path) -> tuple[dict[
     try:
         # The online backup API copies a consistent snapshot while other connections keep writing (WAL).
         source.backup(destination)
+        # A standalone file: no -wal/-shm beside it that a later read could change (the checksums must hold).
+        destination.execute("PRAGMA journal_mode=DELETE")
     finally:
         destination.close()
     # Counted in the copy itself, so they describe exactly what was saved.

@@ -49,6 +49,7 @@ def test_round_trip_restores_rows_files_and_a_verifiable_audit_log(
     assert manifest["database_file"] in manifest["files"]
     assert not manifest["includes_keys"]
     assert not (backup / "keys").exists()  # keys and data are stored apart unless asked
+    assert sorted(p.name for p in backup.iterdir()) == sorted(["manifest.json", "media", manifest["database_file"]])
     assert "个人信息密钥未包含在备份中" in capsys.readouterr().out
 
     # Life goes on after the backup: more rows, a lost file.

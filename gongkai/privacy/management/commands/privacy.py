@@ -10,7 +10,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from gongkai.accounts.models import User, UserKind
-from gongkai.privacy.services import personal_data_export, privacy_purge, retention_cutoff
+from gongkai.privacy.services import (
+    ExportSubject,
+    export_cases,
+    personal_data_export,
+    privacy_purge,
+    retention_cutoff,
+)
 
 
 class Command(BaseCommand):
@@ -71,6 +77,7 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["username"], kind=UserKind.PUBLIC).first()
             if user is None:
                 raise CommandError(f"没有用户名为 {options['username']} 的公众账户", returncode=2)
+        found = export_cases(ExportSubject(user=user, id_number=options["id_number"])).count()
         content = personal_data_export(
             user=user,
             id_number=options["id_number"],
@@ -80,4 +87,4 @@ class Command(BaseCommand):
         )
         output.write_bytes(content)
         output.chmod(0o600)
-        self.stdout.write(f"已导出到 {output}（{len(content)} 字节），操作已记入审计日志。")
+        self.stdout.write(f"已导出 {found} 件申请到 {output}（{len(content)} 字节），操作已记入审计日志。")
