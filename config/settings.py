@@ -292,6 +292,8 @@ GONGKAI_RATELIMIT_CACHE = "default" if REDIS_URL else ""  # a CACHES alias, or "
 # django-simple-captcha: images drawn locally with Pillow and its bundled font, served by our own /captcha/ views.
 CAPTCHA_TIMEOUT = 30  # minutes: long enough to fill the application form after the page was loaded
 CAPTCHA_LENGTH = 4
+CAPTCHA_FONT_SIZE = 36  # larger and less rotated than the package's defaults: easier to read, still not OCR-trivial
+CAPTCHA_LETTER_ROTATION = (-20, 20)
 CAPTCHA_2X_IMAGE = False
 
 SESSION_COOKIE_HTTPONLY = True
