@@ -248,3 +248,17 @@ def test_appeals_as_table_four_counts_them(county: County) -> None:
     assert "本年度计入 4件：结果纠正 1件，尚未审结 1件" in body
     assert body.count("张三") == 4
     del pending
+
+
+def test_warns_when_next_years_calendar_is_missing(county: County) -> None:
+    import time_machine
+
+    from gongkai.clock.models import CalendarYear
+
+    assert 2027 not in set(CalendarYear.objects.values_list("year", flat=True))
+    with time_machine.travel("2026-11-05 10:00 +0800", tick=False):
+        body = client_for(county.supervisor).get(reverse("oversight:dashboard")).content.decode()
+    assert "2027年节假日安排尚未导入：工作日期限无法计算" in body
+    # June 2025: 2026 is loaded (chinesecalendar 1.11.0 covers it): no warning at all.
+    body = client_for(county.supervisor).get(reverse("oversight:dashboard")).content.decode()
+    assert "节假日安排尚未导入" not in body
