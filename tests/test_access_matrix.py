@@ -31,6 +31,7 @@ from gongkai.publications.models import Publication, PublicationAttachment, Scan
 from gongkai.responses.models import PublicConcern, Source
 from tests.cases.conftest import application
 from tests.factories import make_agency, make_public, make_staff
+from tests.rectification.matrix import complaint_of, item_of, notice_of
 
 MARKER = "甲机关专属"  # appears in the target agency's name and in its audit rows
 
@@ -200,6 +201,28 @@ EXPECTATIONS: dict[str, Expect] = {
     "oversight:scoring": Expect(frozenset({"own_supervisor"})),
     "oversight:scoring_edit": Expect(frozenset({"own_supervisor"})),
     "oversight:scoring_publish": Expect(frozenset({"own_supervisor"}), method="post"),
+    # 督促整改 (条例第四十七条): the target's issued notice to the office that issued it (区政府办公室's supervisor) and to
+    # the target's staff who handle cases (经办人, 负责人); drafting and complaints to 主管部门 staff, each form listing
+    # the agencies its office supervises; a complaint to the receiving office only (the agency never sees it). The
+    # edit page is a draft's: the target's notice is issued, so nobody gets it. Unknown actions are 400 behind the gate.
+    # The list is walked before the notice exists (names in order), so its scoping is tested in tests/rectification.
+    # The target's own 主管部门 member sees the target's name as the office in the drafting forms: its own agency.
+    "rectification:list": Expect(frozenset({"*staff"})),
+    "rectification:notice_create": Expect(
+        SUPERVISORS_ANYWHERE, sees_target=frozenset(REGION_SUPERVISORS | {"own_supervisor"})
+    ),
+    "rectification:notice": Expect(frozenset({"supervisor", "own_handler", "own_head"})),
+    "rectification:notice_edit": Expect(frozenset()),
+    "rectification:notice_items": Expect(frozenset({"supervisor", "own_handler", "own_head"}), method="post"),
+    "rectification:notice_attachment": Expect(frozenset({"supervisor", "own_handler", "own_head"})),
+    "rectification:notice_act": Expect(frozenset({"supervisor", "own_handler", "own_head"}), method="post"),
+    "rectification:complaints": Expect(SUPERVISORS_ANYWHERE, sees_target=frozenset({"supervisor"})),
+    "rectification:complaint_create": Expect(
+        SUPERVISORS_ANYWHERE, sees_target=frozenset(REGION_SUPERVISORS | {"own_supervisor"})
+    ),
+    "rectification:complaint": Expect(frozenset({"supervisor"})),
+    "rectification:complaint_reveal": Expect(frozenset({"supervisor"}), method="post"),
+    "rectification:complaint_act": Expect(frozenset({"supervisor"}), method="post"),
 }
 
 
@@ -278,6 +301,9 @@ def kwargs_for(route: str, world: World, *, missing: bool = False) -> dict[str, 
         "finding_id": lambda: ScanFinding.objects.filter(publication=publication_of(world)).values_list(
             "pk", flat=True
         )[0],
+        "notice_id": lambda: notice_of(world.target).pk,
+        "item_id": lambda: item_of(world.target),
+        "complaint_id": lambda: complaint_of(world.target).pk,
     }
     kwargs: dict[str, int | str] = {}
     for name in re.findall(r"<(?:\w+:)?(\w+)>", route):

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -204,7 +204,7 @@ def notice_act(request: HttpRequest, notice_id: int, action: str) -> HttpRespons
         elif action == NoticeAction.CRITICIZE:
             services.notice_criticize(notice=notice, actor=user, text=str(request.POST.get("criticism", "")))
         else:
-            raise _not_found()
+            return HttpResponseBadRequest("未知的操作")
     except ValidationError as error:
         messages.error(request, f"未能{NoticeAction(action).label}：" + error_text(error))
     else:
@@ -383,7 +383,7 @@ def complaint_act(request: HttpRequest, complaint_id: int, action: str) -> HttpR
                 reply_text=str(post.get("reply_text", "")),
             )
         else:
-            raise _not_found()
+            return HttpResponseBadRequest("未知的操作")
     except ValidationError as error:
         messages.error(request, f"未能{ComplaintAction(action).label}：" + error_text(error))
     else:
