@@ -13,11 +13,13 @@ result must therefore be recorded by the agency's 负责人 — nobody else, and
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -28,7 +30,7 @@ from gongkai.accounts.roles import Perm, PlatformRole
 from gongkai.agencies.models import Agency
 from gongkai.appeals import deadlines
 from gongkai.appeals.codebook import RESULTS, AppealKind, Column, Instance, ResultCode, Route
-from gongkai.appeals.models import TRANSITIONS, Action, Appeal, AppealEvent, ResultMapping, Status
+from gongkai.appeals.models import TRANSITIONS, Action, Appeal, AppealDocument, AppealEvent, ResultMapping, Status
 from gongkai.audit.services import audit_record
 from gongkai.cases import services as case_services
 from gongkai.cases.models import Case
@@ -38,6 +40,7 @@ from gongkai.clock import selectors as clock_selectors
 __all__ = [
     "AppealInput",
     "appeal_create",
+    "appeal_draft_document",
     "appeal_extend_decision",
     "appeal_record_acceptance",
     "appeal_record_answer",
@@ -537,6 +540,53 @@ def appeal_record_result(
             request=request,
         )
     return locked
+
+
+def appeal_draft_document(
+    *, appeal: Appeal, actor: Any, on: dt.date | None = None, request: HttpRequest | None = None
+) -> AppealDocument:
+    """Render the 答复书 (复议) or 答辩状 (诉讼) draft as DOCX and PDF from the linked cases, and keep both."""
+    from gongkai.appeals import documents
+    from gongkai.documents.render import DocumentRenderError, render_docx, render_pdf
+
+    _check_actor(actor, appeal.agency_id)
+    on = on or _today()
+    with transaction.atomic():
+        locked = _lock(appeal)
+        target = _transition(locked, Action.DRAFT)
+        official = documents.build(locked, on=on)
+        try:
+            docx_bytes, pdf_bytes = render_docx(official), render_pdf(official)
+        except DocumentRenderError as error:  # e.g. no CJK font installed: say so, keep nothing
+            raise ValidationError({"document": str(error)}) from None
+        except OSError:  # WeasyPrint could not load Pango
+            raise ValidationError({"document": "无法生成 PDF：缺少 Pango 组件"}) from None
+        doc = AppealDocument.objects.create(
+            appeal=locked,
+            kind=documents.draft_kind_for(locked),
+            title=official.title,
+            date_on=on,
+            docx_sha256=hashlib.sha256(docx_bytes).hexdigest(),
+            pdf_sha256=hashlib.sha256(pdf_bytes).hexdigest(),
+            created_by=actor if isinstance(actor, User) else None,
+        )
+        base = f"appeals/{locked.agency_id}/{locked.pk}-{doc.pk}-{doc.kind}"
+        doc.docx.save(f"{base}.docx", ContentFile(docx_bytes), save=False)
+        doc.pdf.save(f"{base}.pdf", ContentFile(pdf_bytes), save=False)
+        doc.save(update_fields=["docx", "pdf"])
+        locked.status = target
+        before = _snapshot(locked)
+        _record(
+            locked,
+            Action.DRAFT,
+            actor=actor,
+            on=on,
+            before=before,
+            note=f"生成{doc.get_kind_display()}草稿",
+            data={"document": doc.pk, "pdf_sha256": doc.pdf_sha256},
+            request=request,
+        )
+    return doc
 
 
 def mapping_set(*, actor: Any, result: str, column: str, request: HttpRequest | None = None) -> ResultMapping | None:

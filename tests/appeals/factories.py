@@ -40,3 +40,34 @@ def make_appeal(
         result_on=decided,
         **values,
     )
+
+
+_n = iter(range(1, 100_000))
+
+
+def make_case(agency: Agency, received: str, closed: str | None = None, outcome: str = "withheld_state_secret") -> Any:
+    """A case row (the workflow is tested in tests/cases): closed with ``outcome`` when ``closed`` is given."""
+    from gongkai.cases.codebook import ApplicantType, Channel
+    from gongkai.cases.models import Case
+    from gongkai.cases.states import Status as CaseStatus
+
+    n = next(_n)
+    on = dt.date.fromisoformat(received)
+    return Case.objects.create(
+        agency=agency,
+        year=on.year,
+        seq=n,
+        number=f"AP{on.year}-{n:04d}",
+        tracking_code=f"A{agency.pk:03d}{n:08d}",
+        channel=Channel.IN_PERSON,
+        status=CaseStatus.CLOSED if closed else CaseStatus.PROCESSING,
+        outcome=outcome if closed else "",
+        submitted_at=dt.datetime(on.year, on.month, on.day, 9, tzinfo=dt.UTC),
+        received_on=on,
+        closed_on=dt.date.fromisoformat(closed) if closed else None,
+        applicant_type=ApplicantType.NATURAL_PERSON,
+        applicant_name="张三",
+        id_type="resident_id",
+        provision_form="electronic",
+        obtain_method="email",
+    )
