@@ -8,6 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
 from gongkai.accounts.decorators import public_user_required
@@ -24,10 +25,13 @@ from gongkai.accounts.services import (
 )
 from gongkai.core.form_errors import errors_to_form
 from gongkai.core.masking import mask_id_number, mask_phone
+from gongkai.ratelimit.http import limit_posts
 
 _REVEALED = "account.revealed"
 
 
+# Per client address, shared by every worker (gongkai.ratelimit); the per-account lockout is django-axes' (lockout.py).
+@method_decorator(limit_posts("account", "GONGKAI_ACCOUNT_RATE", what="注册或登录"), name="dispatch")
 class PublicLoginView(PasswordExpiryMixin, auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = PublicLoginForm
@@ -37,6 +41,7 @@ class PublicLogoutView(auth_views.LogoutView):
     next_page = "portal:home"
 
 
+@limit_posts("account", "GONGKAI_ACCOUNT_RATE", what="注册或登录")
 def register(request: HttpRequest) -> HttpResponse:
     form = ApplicantRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

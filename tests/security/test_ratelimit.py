@@ -345,3 +345,25 @@ def test_migrate_creates_the_counter_table(db: Any) -> None:
     # No createcachetable step: the store is a migrated model, present wherever `migrate` ran.
     assert RateCounter._meta.db_table in connection.introspection.table_names()
     call_command("check", "--tag", "security")
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Public accounts
+
+
+def test_public_login_and_registration_are_limited_per_address(client: Client, db: Any, settings: Any) -> None:
+    settings.GONGKAI_ACCOUNT_RATE = "3/hour"
+    for _ in range(2):
+        response = Client().post(
+            reverse("account:login"), {"username": "nobody", "password": "wrong-password"}, REMOTE_ADDR="192.0.2.80"
+        )
+        assert response.status_code == 200  # the ordinary "wrong password" page
+    assert Client().post(reverse("account:register"), {}, REMOTE_ADDR="192.0.2.80").status_code == 200
+    # Login and registration share the count: the fourth POST from the address is refused, whichever page it hits.
+    for name in ("account:login", "account:register"):
+        response = client.post(reverse(name), {"username": "nobody", "password": "x"}, REMOTE_ADDR="192.0.2.80")
+        assert response.status_code == 429
+        assert "注册或登录" in response.content.decode()
+        assert int(response["Retry-After"]) > 0
+    assert client.get(reverse("account:login"), REMOTE_ADDR="192.0.2.80").status_code == 200  # reading stays free
+    assert Client().post(reverse("account:register"), {}, REMOTE_ADDR="192.0.2.81").status_code == 200
