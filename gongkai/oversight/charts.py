@@ -15,7 +15,7 @@ __all__ = ["Bar", "bar_chart"]
 
 LABEL_WIDTH = 190
 BAR_WIDTH = 360
-VALUE_WIDTH = 90
+VALUE_WIDTH = 120
 ROW = 24
 TOP = 8
 
@@ -49,7 +49,7 @@ def bar_chart(
     for n, bar in enumerate(bars):
         y = TOP + n * ROW
         parts.append(
-            f'<g class="bar {escape(bar.tone)}"><title>{escape(bar.label)}：{escape(bar.text)}</title>'
+            f'<g class="{escape(" ".join(filter(None, ("bar", bar.tone))))}"><title>{escape(bar.label)}：{escape(bar.text)}</title>'
             f'<text class="label" x="{LABEL_WIDTH - 6}" y="{y + 16}" text-anchor="end">{escape(_short(bar.label))}</text>'
         )
         if bar.value is not None:

@@ -86,3 +86,33 @@ def test_ranking_ties_share_a_rank_and_unscored_come_last() -> None:
 
 def test_missing_full_is_the_default() -> None:
     assert Rule("x", D(1), D(1), D(0)).when_missing == MISSING_FULL
+
+
+def test_chart_is_accessible_escaped_and_self_contained() -> None:
+    from gongkai.oversight.charts import Bar, bar_chart
+
+    svg = str(
+        bar_chart(
+            "c1",
+            "按期办结率<script>",
+            "说明",
+            [Bar("甲局", D("50"), "50.00%", "warn"), Bar("乙局&", None, "无办结")],
+            maximum=100,
+        )
+    )
+    assert svg.startswith('<svg class="chart" id="c1" role="img"')
+    assert 'aria-labelledby="c1-t c1-d"' in svg
+    assert '<title id="c1-t">按期办结率&lt;script&gt;</title>' in svg
+    assert '<desc id="c1-d">说明</desc>' in svg
+    assert "<script" not in svg
+    assert "style=" not in svg
+    assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    # Values as text; a bar of half the scale is half the drawing width; no value, no bar.
+    assert '<text class="value"' in svg
+    assert ">50.00%</text>" in svg
+    assert ">无办结</text>" in svg
+    assert svg.count("<rect ") == 1
+    assert 'width="180"' in svg  # 50 / 100 × 360
+    assert '<g class="bar warn">' in svg
+    assert '<g class="bar">' in svg
+    assert "乙局&amp;" in svg
