@@ -114,7 +114,7 @@ def _go(request: HttpRequest, target: str) -> HttpResponse | None:
         return None
     query = ""
     if request.method == "GET" and request.path not in _paths().values():
-        query = "?" + urlencode({"next": request.get_full_path()})
+        query = "?" + urlencode({"next": request.get_full_path()}, safe="/")
     return HttpResponseRedirect(target + query)
 
 

@@ -111,6 +111,7 @@ def demo_load(*, cases: bool = True) -> LoadSummary:
                 postal_address=applicant.address,
                 postcode=applicant.postcode,
                 validate=False,
+                must_change_password=True,  # the demo password is public: replaced at first sign-in
             )
             summary.applicants_created += 1
     summary.publications = publications_load()

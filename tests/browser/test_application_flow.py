@@ -17,6 +17,7 @@ from gongkai.cases.models import Case, CaseDocument, DocumentKind
 from gongkai.cases.states import Status
 from gongkai.clock.selectors import calendar_cache_clear, loaded_years
 from gongkai.clock.services import calendar_load_chinesecalendar
+from tests.browser.auth import staff_sign_in
 from tests.factories import PASSWORD, make_agency, make_staff, valid_id_number
 
 pytestmark = pytest.mark.browser
@@ -51,9 +52,7 @@ def world(settings: Any, tmp_path: Any) -> dict[str, Any]:
 
 def staff_login(page: Page, username: str) -> None:
     page.goto("/staff/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    staff_sign_in(page, username, PASSWORD)
     expect(page).to_have_url(re.compile(r"/staff/$"))
 
 

@@ -17,6 +17,7 @@ from gongkai.clock.services import calendar_load_chinesecalendar
 from gongkai.publications.codebook import Status
 from gongkai.publications.models import Publication
 from gongkai.search.services import process_outbox
+from tests.browser.auth import staff_sign_in
 from tests.factories import PASSWORD, make_agency, make_staff
 
 pytestmark = pytest.mark.browser
@@ -44,9 +45,7 @@ def login(browser: Browser, live_server: Any, username: str) -> Page:
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto("/staff/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    staff_sign_in(page, username, PASSWORD)  # the 负责人 enters the code of the authenticator: 2FA is mandatory
     expect(page).to_have_url(re.compile(r"/staff/$"))
     return page
 

@@ -35,7 +35,8 @@ class Command(BaseCommand):
             )
             if summary.cases.render_problem:
                 self.stdout.write(f"注意：未能签发文书，草稿已保留。{summary.cases.render_problem}")
-        self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
+        self.stdout.write(f"\n演示账号（初始密码均为 {DEMO_PASSWORD}，首次登录时须修改；")
+        self.stdout.write("  负责人、机构管理员、审计员和平台角色还须用手机身份验证器扫码绑定双因素认证）：")
         self.stdout.write("  工作人员后台 /staff/login/")
         for person in STAFF:
             self.stdout.write(f"    {person.username:<16} {person.note}")
