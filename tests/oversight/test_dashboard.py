@@ -262,3 +262,17 @@ def test_warns_when_next_years_calendar_is_missing(county: County) -> None:
     # June 2025: 2026 is loaded (chinesecalendar 1.11.0 covers it): no warning at all.
     body = client_for(county.supervisor).get(reverse("oversight:dashboard")).content.decode()
     assert "节假日安排尚未导入" not in body
+
+
+def test_a_platform_role_with_the_perm_sees_every_agency(county: County, monkeypatch: Any) -> None:
+    from gongkai.accounts.roles import PLATFORM_PERMS, Perm
+
+    admin = make_staff(platform_role=PlatformRole.SYSTEM_ADMIN)
+    assert client_for(admin).get(reverse("oversight:dashboard")).status_code == 404
+    monkeypatch.setitem(
+        PLATFORM_PERMS, PlatformRole.SYSTEM_ADMIN, PLATFORM_PERMS[PlatformRole.SYSTEM_ADMIN] | {Perm.SUPERVISE}
+    )
+    admin = User.objects.get(pk=admin.pk)
+    board = selectors.dashboard(admin, 2025, today=TODAY)
+    assert {r.agency.name for r in board.rows if r.agency is not None} >= {"湛河区司法局", "另一县司法局"}
+    assert {o.name for o in selectors.supervising_offices(admin)} == {"湛河区人民政府办公室", "另一县人民政府办公室"}

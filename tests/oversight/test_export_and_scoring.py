@@ -180,6 +180,16 @@ def test_ranking_by_hand_and_frozen_at_publication(county: County, year_of_work:
     assert AuditEvent.objects.filter(action="oversight.ranking_publish").count() == 2
 
 
+def test_direct_scope_ranks_only_the_directly_supervised(county: County) -> None:
+    services.scheme_save(office=county.office, year=2025, actor=county.supervisor, rules=RULES, scope="direct")
+    names = {row.agency_name for row in selectors.ranking(ScoringScheme.objects.get(), today=TODAY).rows}
+    assert names == {
+        "湛河区人民政府",
+        "湛河区司法局",
+        "湛河区财政局",
+    }  # not 曹镇乡 (under the government), not the office
+
+
 def test_publishing_without_rules_is_refused(county: County) -> None:
     with pytest.raises(ValidationError) as caught:
         services.ranking_publish(office=county.office, year=2025, actor=county.supervisor, today=TODAY)
