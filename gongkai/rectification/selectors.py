@@ -18,6 +18,7 @@ from gongkai.rectification.models import Complaint, Notice
 from gongkai.rectification.states import OPEN_COMPLAINT_STATUSES, OPEN_NOTICE_STATUSES, NoticeStatus
 
 __all__ = [
+    "complaint_by_tracking",
     "complaint_for",
     "notice_for",
     "offices_of",
@@ -91,40 +92,42 @@ def supervised_by_offices(offices: Iterable[Agency]) -> QuerySet[Agency]:
     return Agency.objects.filter(pk__in=ids, is_active=True).order_by("name")
 
 
-def supervising_office(agency: Agency) -> Agency | None:
-    """The nearest 主管部门 of ``agency``: its own, else that of the nearest ancestor that has one (the office that
-    supervises a government supervises its departments, ``supervised_agency_ids``)."""
+def _nearest_office(agency: Agency, by_id: dict[int, Agency]) -> Agency | None:
+    """Its own 主管部门, else that of the nearest ancestor that has one (the office that supervises a government
+    supervises its departments, ``supervised_agency_ids``). ``by_id``: the active agencies."""
     current: Agency | None = agency
     seen: set[int] = set()
     while current is not None and current.pk not in seen:
         seen.add(current.pk)
-        if current.supervisor_id is not None and current.supervisor_id != agency.pk:
-            office = Agency.objects.filter(pk=current.supervisor_id, is_active=True).first()
-            if office is not None:
-                return office
-        current = current.parent
+        office = by_id.get(current.supervisor_id) if current.supervisor_id else None
+        if office is not None and office.pk != agency.pk:
+            return office
+        current = by_id.get(current.parent_id) if current.parent_id else None
     return None
+
+
+def _active_by_id() -> dict[int, Agency]:
+    return {a.pk: a for a in Agency.objects.filter(is_active=True).order_by("level", "name")}
+
+
+def supervising_office(agency: Agency) -> Agency | None:
+    """The office a public complaint about ``agency`` goes to."""
+    return _nearest_office(agency, _active_by_id())
 
 
 def public_complaint_agencies() -> list[Agency]:
     """The agencies the public form offers: active ones that some 主管部门 supervises."""
-    agencies = list(Agency.objects.filter(is_active=True).select_related("parent").order_by("level", "name"))
-    by_id = {a.pk: a for a in agencies}
-    result = []
-    for agency in agencies:
-        current: Agency | None = agency
-        seen: set[int] = set()
-        while current is not None and current.pk not in seen:
-            seen.add(current.pk)
-            if (
-                current.supervisor_id is not None
-                and current.supervisor_id in by_id
-                and current.supervisor_id != agency.pk
-            ):
-                result.append(agency)
-                break
-            current = by_id.get(current.parent_id) if current.parent_id else None
-    return result
+    by_id = _active_by_id()
+    return [agency for agency in by_id.values() if _nearest_office(agency, by_id) is not None]
+
+
+def complaint_by_tracking(code: str, phone_last4: str) -> Complaint | None:
+    """The complaint of ``code`` if the phone given with it ends in ``phone_last4``; None for an unknown code and for
+    wrong digits alike (the page must not confirm that a code exists)."""
+    complaint = Complaint.objects.select_related("office", "agency").filter(tracking_code=code.strip().upper()).first()
+    if complaint is None or not complaint.phone or complaint.phone[-4:] != phone_last4:
+        return None
+    return complaint
 
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +27,9 @@ from gongkai.accounts.roles import Perm
 from gongkai.agencies.models import Agency
 from gongkai.agencies.selectors import supervised_agency_ids
 from gongkai.audit.services import audit_record
-from gongkai.cases.services import next_number
+
+# One gap-free counter and one tracking-code format for the whole platform (cases.services).
+from gongkai.cases.services import _tracking_code, next_number
 from gongkai.cases.uploads import sniff
 from gongkai.core.masking import mask_phone
 from gongkai.core.validators import normalize_phone, phone_problem
@@ -80,7 +81,6 @@ MAX_TEXT = 5000
 DEFAULT_RECTIFY_DAYS = 30
 NOTICE_SERIES = "rectif_notice"
 COMPLAINT_SERIES = "rectif_complaint"
-_TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud over the phone
 
 
 @dataclass(frozen=True)
@@ -439,11 +439,6 @@ def notice_criticize(*, notice: Notice, actor: Any, text: str, today: dt.date | 
 
 # ---------------------------------------------------------------------------------------------------------------------
 # 投诉举报
-
-
-def _tracking_code() -> str:
-    raw = "".join(secrets.choice(_TRACKING_ALPHABET) for _ in range(12))
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
 def _complaint_snapshot(complaint: Complaint) -> dict[str, Any]:

@@ -98,10 +98,8 @@ def track(request: HttpRequest) -> HttpResponse:
         form.add_error(None, TRACK_LOCKED)
         return render(request, "rectification/public/track.html", {"form": form, "locked": True}, status=429)
     if form.is_valid():
-        code = form.cleaned_data["code"].strip().upper()
-        complaint = Complaint.objects.select_related("office", "agency").filter(tracking_code=code).first()
-        # The same message for an unknown code and wrong digits: the page must not confirm that a code exists.
-        if complaint is not None and complaint.phone and complaint.phone[-4:] == form.cleaned_data["phone_last4"]:
+        complaint = selectors.complaint_by_tracking(form.cleaned_data["code"], form.cleaned_data["phone_last4"])
+        if complaint is not None:
             return render(request, "rectification/public/status.html", {"complaint": complaint})
         request.session[SESSION_FAILURES] = failures + 1
         form.add_error(None, TRACK_FAILED)
