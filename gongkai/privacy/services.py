@@ -344,6 +344,22 @@ def _account_data(user: User) -> dict[str, Any]:
     return data
 
 
+def _own_actions(user: User) -> list[dict[str, Any]]:
+    """What the audit log holds about this person's own actions (time, action, address): their data too."""
+    from gongkai.audit.models import AuditEvent
+
+    return [
+        {
+            "时间": _iso(event.created_at),
+            "操作": event.action,
+            "说明": event.detail,
+            "成功": event.success,
+            "IP": event.ip,
+        }
+        for event in AuditEvent.objects.filter(actor_id=user.pk).order_by("created_at", "id")
+    ]
+
+
 def _case_data(case: Case, archive: zipfile.ZipFile) -> tuple[dict[str, Any], int]:
     folder = f"申请/{_safe_name(case.number)}"
     files = 0
@@ -462,6 +478,7 @@ def personal_data_export(
         }
         if subject.user is not None:
             content["账户"] = _account_data(subject.user)
+            content["操作记录"] = _own_actions(subject.user)
         archive.writestr("我的数据.json", json.dumps(content, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2))
     audit_record(
         action="privacy.export",

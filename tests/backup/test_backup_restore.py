@@ -196,3 +196,26 @@ def test_the_cli_restores_into_an_empty_database_of_the_same_engine(
         assert "目标数据库中已有数据" in again.stderr
     finally:
         drop()
+
+
+def test_restoring_backed_up_keys_replaces_different_ones_only_when_forced(
+    tmp_path: Path, media_root: Path, settings: Any, capsys: Any
+) -> None:
+    from gongkai.core import crypto
+
+    case = make_world("r")
+    original = Path(str(settings.PII_KEY_FILE)).read_bytes()
+    backup = tmp_path / "backup"
+    _backup(backup, "--include-keys")
+    elsewhere = tmp_path / "keys" / "pii_keys.json"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text('{"active": "k9", "keys": {"k9": "other"}, "index_key": "other"}')
+    settings.PII_KEY_FILE = str(elsewhere)
+    try:
+        call_command("restore", str(backup), "--force")
+        assert elsewhere.read_bytes() == original
+        assert "已从备份恢复个人信息密钥文件" in capsys.readouterr().err
+        assert [p.name for p in elsewhere.parent.glob("pii_keys.json.before-restore-*")]  # the old one moved aside
+        assert Case.objects.get(pk=case.pk).id_number == case.id_number
+    finally:
+        crypto.key_ring.cache_clear()

@@ -67,6 +67,7 @@ def test_applicant_downloads_only_their_own_data(client: Client, two_applicants:
     assert data["账户"]["申请人信息"]["证件号码"] == mine.applicant_profile.id_number
     assert [a["申请编号"] for a in data["申请"]] == [my_case.number]
     assert data["申请"][0]["申请人"]["证件号码"] == my_case.id_number
+    assert "case.submit" in [action["操作"] for action in data["操作记录"]]
     # The receipt sent to them (PDF and DOCX) and the ID copy they uploaded are in it.
     assert any(name.endswith(".pdf") for name in files)
     assert PNG in files.values()
