@@ -22,6 +22,14 @@ class RuleForm(forms.Form):
     zero_at = forms.DecimalField(label="零分线", required=False, max_digits=12, decimal_places=4)
     when_missing = forms.ChoiceField(label="无数据时", choices=WhenMissing.choices, initial=WhenMissing.FULL)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The rows are a table without visible labels per cell: each input names its rule and column for screen readers.
+        number = (self.prefix or "").rsplit("-", 1)[-1]
+        row = f"第{int(number) + 1}条 " if number.isdigit() else ""
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = f"{row}{field.label}"
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("metric"):

@@ -203,6 +203,7 @@ def test_editor_pages(county: County) -> None:
     page = client.get(edit)
     assert page.status_code == 200
     assert "依申请公开按期办结率" in page.content.decode()  # the suggested rules prefilled
+    assert 'aria-label="第1条 分值"' in page.content.decode()
     form = {
         "scope": "all",
         "note": "",
