@@ -229,3 +229,26 @@ def test_complaint_list_overdue_filter(world: World) -> None:
     page = login(world.supervisor).get(reverse("rectification:complaints"), {"overdue": "on"}).content.decode()
     assert f"/staff/rectification/complaints/{late.pk}/" in page
     assert f"/staff/rectification/complaints/{fresh.pk}/" not in page
+
+
+def test_complaint_list_queries_do_not_grow_with_rows(world: World, django_assert_max_num_queries: Any) -> None:
+    today = timezone.localdate()
+    for _ in range(12):
+        register(world, received_on=today, today=today)
+    client = login(world.supervisor)
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("rectification:complaints")).content.decode()
+    assert page.count("/staff/rectification/complaints/") >= 12
+
+
+def test_complaint_timeline_in_words(world: World) -> None:
+    today = timezone.localdate()
+    complaint = register(world, received_on=today, today=today)
+    client = login(world.supervisor)
+    client.post(
+        reverse("rectification:complaint_act", args=[complaint.pk, "reject"]),
+        {"findings": "非本部门主管", "reply_text": "请向市级主管部门反映"},
+    )
+    page = client.get(reverse("rectification:complaint", args=[complaint.pk])).content.decode()
+    for words in ("登记", "不予受理", "→ 已办结", "非本部门主管", "请向市级主管部门反映"):
+        assert words in page
