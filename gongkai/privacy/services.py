@@ -70,10 +70,17 @@ def retention_cutoff(*, today: dt.date, years: int) -> dt.date:
 
 def purge_candidates(*, before: dt.date) -> QuerySet[Case]:
     """Cases whose applicant data is due for anonymisation: closed before ``before`` (办结日期), or withdrawn before
-    receipt (已撤销, which has no 办结日期: its last change counts) before that date; not yet anonymised."""
+    receipt (已撤销, which has no 办结日期: its last change counts) before that date; not yet anonymised; no appeal
+    about them still open."""
+    from gongkai.appeals.models import Appeal
+    from gongkai.appeals.models import Status as AppealStatus
+
     start_of_day = timezone.make_aware(dt.datetime.combine(before, dt.time.min))
-    return Case.objects.filter(anonymised_at__isnull=True).filter(
-        Q(status=Status.CLOSED, closed_on__lt=before) | Q(status=Status.CANCELLED, updated_at__lt=start_of_day)
+    return (
+        Case.objects.filter(anonymised_at__isnull=True)
+        .filter(Q(status=Status.CLOSED, closed_on__lt=before) | Q(status=Status.CANCELLED, updated_at__lt=start_of_day))
+        # A 行政复议 or 行政诉讼 still running about the case needs the file as it is, whatever its age.
+        .exclude(appeals__in=Appeal.objects.exclude(status=AppealStatus.CONCLUDED))
     )
 
 

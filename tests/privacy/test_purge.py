@@ -192,3 +192,25 @@ def test_open_cases_are_never_purged(agency: Any, handler: Any) -> None:
     assert privacy_purge(before=dt.date(2016, 1, 1)).candidates == 0
     case.refresh_from_db()
     assert case.applicant_name == "张三"
+
+
+@time_machine.travel("2026-02-01 10:00 +0800", tick=False)
+def test_a_case_under_an_open_appeal_waits_until_the_appeal_ends(
+    agency: Any, handler: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from gongkai.appeals.models import Appeal
+    from gongkai.appeals.models import Status as AppealStatus
+
+    old = _old_case(agency, handler, django_capture_on_commit_callbacks)
+    appeal = Appeal.objects.create(
+        agency=agency,
+        kind="litigation",
+        body="平顶山市湛河区人民法院",
+        appellant=NAME,
+        subject="政府信息公开答复",
+        filed_on=dt.date(2014, 5, 1),
+    )
+    appeal.cases.add(old)
+    assert privacy_purge(before=dt.date(2016, 1, 1)).candidates == 0
+    Appeal.objects.filter(pk=appeal.pk).update(status=AppealStatus.CONCLUDED)
+    assert privacy_purge(before=dt.date(2016, 1, 1)).anonymised == 1
