@@ -8,6 +8,7 @@ the account that submitted it; everything else gets the same redirect (pages) or
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlencode
 
@@ -50,6 +51,9 @@ MAX_TRACK_FAILURES = 10  # a simple per-session brake; real rate limiting comes 
 MAX_VERIFIED = 50
 TRACK_FAILED = "查询码或手机号后四位不正确"
 TRACK_LOCKED = "查询失败次数过多，已暂停查询。请稍后再试，或与受理机关联系。"
+STORAGE_FAILED = (
+    "服务器暂时无法保存上传的材料，申请没有提交。已填写的内容保留在下方，请重新选择附件后再次提交，或稍后再试。"
+)
 WITHDRAWABLE = frozenset({Status.PENDING, *OPEN_STATUSES})
 
 
@@ -163,6 +167,14 @@ def application_form(request: HttpRequest, code: str) -> HttpResponse:
                 case = services.case_submit_online(agency=agency, data=data, applicant_user=user, request=request)
             except ValidationError as error:
                 form.add_service_errors(error)
+            except OSError as error:
+                # Disk full (ENOSPC) or the storage gone while the files were written: the transaction rolled back,
+                # so there is no case without its files; the form comes back with what was typed.
+                logging.getLogger("gongkai.cases").error("application not saved, storage failed: %s", error)
+                form.add_error(None, STORAGE_FAILED)
+                response = _apply_page(request, agency, form, user, None)
+                response.status_code = 503
+                return response
             else:
                 _remember(request, case)
                 request.session[SESSION_SUBMITTED] = case.pk

@@ -153,7 +153,7 @@ class DeadlineForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for name, value in data.items():
+        for name, value in list(data.items()):  # add_error removes the field from cleaned_data
             if isinstance(value, dt.date):
                 try:
                     _check_range(value)
@@ -164,7 +164,7 @@ class DeadlineForm(forms.Form):
                 self.add_error(needs, message)
         received = data.get("received")
         if received is not None:
-            for name, value in data.items():
+            for name, value in list(data.items()):
                 if isinstance(value, dt.date) and name != "received" and value < received and name not in self.errors:
                     self.add_error(name, "不能早于收到申请之日")
         return data

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import io
+import logging
 import re
 import zipfile
 from dataclasses import dataclass
@@ -240,6 +241,9 @@ def pdf_texts(data: bytes) -> list[str]:
     """The PDF's text twice: in layout mode (columns kept by position) and in reading order (the content stream)."""
     from pypdf import PdfReader
 
+    # pypdf logs each repair of a damaged file as a WARNING, which `gongkai report check` would print on stderr
+    # before its one line; what the checker could not read it reports itself.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     reader = PdfReader(io.BytesIO(data))
     layout = "\n".join(page.extract_text(extraction_mode="layout") for page in reader.pages)
     plain = "\n".join(page.extract_text() for page in reader.pages)

@@ -1,0 +1,1 @@
+from tests.cases.conftest import agency, government, handler  # noqa: F401
