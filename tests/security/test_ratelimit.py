@@ -3,6 +3,10 @@ public form, tracking, subscriptions and the anonymous API — 429 with a Chines
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -14,6 +18,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from config.env import BASE_DIR
 from gongkai.agencies.models import Agency
 from gongkai.cases import services
 from gongkai.cases.models import Case
@@ -145,6 +150,41 @@ def test_concurrent_workers_lose_no_hit() -> None:
     assert errors == []
     assert rate_peek(scope="race", ident="198.51.100.1", rate=rate, now=T0) == 100
     assert RateCounter.objects.count() == 1
+
+
+_WORKER = """
+import os, sys, django
+django.setup()
+from gongkai.ratelimit.services import Rate, rate_hit
+rate = Rate(100_000, 3600)
+for _ in range(int(sys.argv[1])):
+    rate_hit(scope="procs", ident="198.51.100.9", rate=rate, now=1_800_000_000.0)
+"""
+
+
+@pytest.mark.skipif(ON_POSTGRESQL, reason="about the SQLite store; runs in the SQLite run")
+def test_worker_processes_share_the_counters_in_a_sqlite_file(tmp_path: Path) -> None:
+    """What gunicorn does: separate processes on one SQLite file (WAL, busy timeout) count together, losing nothing."""
+    env = {
+        **os.environ,
+        "GONGKAI_ENV": "test",
+        "GONGKAI_VAR_DIR": str(tmp_path),
+        "GONGKAI_DATABASE_URL": f"sqlite:///{tmp_path / 'gongkai.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    manage = [sys.executable, "manage.py", "migrate", "ratelimit", "-v0"]
+    subprocess.run(manage, env=env, check=True, timeout=120, cwd=BASE_DIR)
+
+    def run(arg: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-c", _WORKER, arg], env=env, cwd=BASE_DIR, stdout=subprocess.PIPE, text=True
+        )
+
+    assert run("1").wait(timeout=120) == 0  # creates the personal-data key file before the others race for it
+    workers = [run("50") for _ in range(4)]
+    assert [w.wait(timeout=300) for w in workers] == [0, 0, 0, 0]
+    with sqlite3.connect(tmp_path / "gongkai.sqlite3") as db:
+        assert db.execute("SELECT SUM(hits), COUNT(*) FROM ratelimit_ratecounter").fetchone() == (201, 1)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
