@@ -122,6 +122,10 @@ def demo_load(*, cases: bool = True) -> LoadSummary:
         search_rebuild()
     if cases:
         summary.cases = cases_load()
+        # 行政复议 / 行政诉讼 on the demo cases (none of 司法局's touches 2024: the seed report's 表四 is all zero).
+        from gongkai.demo.appeals import appeals_load
+
+        appeals_load()
         # The seed's report, published from the demo data (needs the cases loaded: 司法局 has none in 2024).
         from gongkai.demo.reports import reports_load
 
