@@ -247,6 +247,8 @@ def test_appeals_as_table_four_counts_them(county: County) -> None:
     body = client_for(county.supervisor).get(reverse("oversight:agency", args=[county.justice.pk])).content.decode()
     assert "本年度计入 4件：结果纠正 1件，尚未审结 1件" in body
     assert body.count("张三") == 4
+    assert reverse("appeals:detail", args=[corrected.pk]) in body
+    assert client_for(county.supervisor).get(reverse("appeals:detail", args=[corrected.pk])).status_code == 200
     del pending
 
 
