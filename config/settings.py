@@ -335,6 +335,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # address is the rate limiter's job (docs/security.md「速率限制与验证码」).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
+# Attempts while locked are refused without being counted: the lock ends the cool-off after the failure that set it,
+# as the lockout page says, however often the person (or a guesser) retries meanwhile.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "gongkai.accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "gongkai.accounts.lockout.client_ip"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log already
