@@ -13,6 +13,7 @@ flooding and do not meter anything, so that is accepted for one row (or one key)
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import threading
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, transaction
 
 from gongkai.core import crypto
 from gongkai.ratelimit.models import RateCounter
@@ -121,12 +122,18 @@ def _cache_alias() -> str:
 
 def _db_hit(key: str, start: int, expires: int) -> int:
     table = connection.ops.quote_name(RateCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (key, window_start, hits, expires_at) VALUES (%s, %s, 1, %s) "  # noqa: S608
-            f"ON CONFLICT (key, window_start) DO UPDATE SET hits = {table}.hits + 1 RETURNING hits",
-            [key, start, expires],
-        )
+    upsert = (
+        f"INSERT INTO {table} (key, window_start, hits, expires_at) VALUES (%s, %s, 1, %s) "  # noqa: S608
+        f"ON CONFLICT (key, window_start) DO UPDATE SET hits = {table}.hits + 1 RETURNING hits"
+    )
+    # PostgreSQL: a counter need not wait for its WAL flush (measured 8.1 → 1.1–2.0 ms per hit, loaded machine); a crash
+    # forgets at most the last fraction of a second of hits. Only in a transaction of its own: SET LOCAL inside a
+    # caller's transaction would relax that transaction's commit too.
+    relaxed = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with transaction.atomic() if relaxed else contextlib.nullcontext(), connection.cursor() as cursor:
+        if relaxed:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        cursor.execute(upsert, [key, start, expires])
         row = cursor.fetchone()
     hits = int(row[0])
     if hits == 1:
