@@ -370,8 +370,9 @@ LOGGING: dict[str, Any] = {
 GONGKAI_SITE_NAME = "政府信息公开平台"
 
 # JSON API (gongkai/api): staff authenticate with "Authorization: Token <key>" (`gongkai token create`); the public
-# intake and tracking endpoints are anonymous and throttled per client address. Throttle counters live in the default
-# cache. No browsable API and no Swagger/Redoc pages: agency intranets are offline, the schema is served as a file.
+# intake and tracking endpoints are anonymous and throttled per client address, in the shared rate-limit store of
+# gongkai/ratelimit (database or Redis, never a per-process cache). No browsable API and no Swagger/Redoc pages: agency
+# intranets are offline, the schema is served as a file.
 REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["gongkai.api.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -379,8 +380,9 @@ REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "gongkai.api.errors.exception_handler",
-    # The client address for throttling: REMOTE_ADDR, or the proxy's last X-Forwarded-For hop — never a header the
-    # client chose, which would let it pick a fresh address per request.
+    # DRF's own client address (gongkai's throttles use gongkai.ratelimit.http.client_ip, the same rule): REMOTE_ADDR,
+    # or the proxy's last X-Forwarded-For hop — never a header the client chose, which would let it pick a fresh
+    # address per request.
     "NUM_PROXIES": 1 if BEHIND_PROXY else 0,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
