@@ -47,6 +47,7 @@ TARGETS: dict[str, str] = {
 }
 # "- 20 passing, 0 failing, and 1 invalid test cases" per phase (generate, shrink, ...), per test item.
 _STATS = re.compile(r"(\d+) passing, (\d+) failing, and (\d+) invalid")
+_PHASE = re.compile(r"during \w+ phase \(([\d.]+) seconds\)")
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Outcome:
     items: int
     seconds: float
     first_failure: str
+    fuzz_seconds: float  # time inside Hypothesis' phases, without pytest's start-up and database creation
 
 
 def run(node: str, examples: int, env: dict[str, str], nice: int) -> Outcome:
@@ -98,7 +100,8 @@ def run(node: str, examples: int, env: dict[str, str], nice: int) -> Outcome:
     if failed_items:
         lines = [line for line in out.splitlines() if line.startswith(("E ", "FAILED"))]
         first = " | ".join(lines[:3])[:400]
-    return Outcome(passing + failing, failing, invalid, failed_items, items, seconds, first)
+    fuzz_seconds = sum(float(m.group(1)) for m in _PHASE.finditer(out))
+    return Outcome(passing + failing, failing, invalid, failed_items, items, seconds, first, fuzz_seconds)
 
 
 def main() -> int:
@@ -118,8 +121,8 @@ def main() -> int:
     for name, node in targets.items():
         examples = options.examples
         if options.budget:
-            probe = run(node, 30, env, options.nice)
-            per_input = probe.seconds / max(probe.inputs, 1)
+            probe = run(node, 50, env, options.nice)
+            per_input = probe.fuzz_seconds / max(probe.inputs + probe.invalid, 1)
             examples = max(30, min(examples, int(options.budget / max(per_input, 1e-4))))
         outcome = run(node, examples, env, options.nice)
         total_failures += outcome.failed_items
