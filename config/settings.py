@@ -8,6 +8,7 @@ See docs/configuration.md for every variable.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,41 @@ try:
         raise ConfigError(
             "GONGKAI_REDIS_URL", "应以 redis://、rediss:// 或 unix:// 开头", "must start with redis://, rediss:// or unix://"
         )
+    # Uploaded files: local disk (MEDIA_ROOT) by default; "s3" puts them in an S3-compatible bucket (MinIO, OSS, COS,
+    # OBS …) so that several application servers share them (docs/deployment.md). Optional extra: pip install '.[s3]'.
+    MEDIA_STORAGE = env.choice("GONGKAI_MEDIA_STORAGE", "local", ("local", "s3"))
+    S3_OPTIONS: dict[str, Any] = {}
+    if MEDIA_STORAGE == "s3":
+        for _name in ("GONGKAI_S3_BUCKET", "GONGKAI_S3_ACCESS_KEY_ID", "GONGKAI_S3_SECRET_ACCESS_KEY"):
+            if not env.get(_name):
+                raise ConfigError(
+                    _name, "GONGKAI_MEDIA_STORAGE=s3 时必须设置", "required when GONGKAI_MEDIA_STORAGE=s3"
+                )
+        if importlib.util.find_spec("storages") is None or importlib.util.find_spec("boto3") is None:
+            raise ConfigError(  # the optional extra "s3": django-storages and boto3
+                "GONGKAI_MEDIA_STORAGE", "需要安装可选依赖：pip install 'gongkai[s3]'", "needs the extra: gongkai[s3]"
+            )
+        _endpoint = env.get("GONGKAI_S3_ENDPOINT_URL")
+        if _endpoint and not _endpoint.startswith(("https://", "http://")):
+            raise ConfigError("GONGKAI_S3_ENDPOINT_URL", "应以 https:// 或 http:// 开头", "must be an http(s) URL")
+        S3_OPTIONS = {
+            "bucket_name": env.get("GONGKAI_S3_BUCKET"),
+            "access_key": env.get("GONGKAI_S3_ACCESS_KEY_ID"),
+            "secret_key": env.get("GONGKAI_S3_SECRET_ACCESS_KEY"),
+            "endpoint_url": _endpoint,
+            "region_name": env.get("GONGKAI_S3_REGION"),
+            "location": env.get("GONGKAI_S3_PREFIX", "media"),
+            "addressing_style": env.choice("GONGKAI_S3_ADDRESSING_STYLE", "path", ("path", "virtual")),
+            "signature_version": "s3v4",
+            # Private objects, never overwritten; and should anyone reach an object directly (a signed URL, the
+            # bucket console) it still downloads as a file: every object is stored with Content-Disposition
+            # attachment, as the views serve it (uploads are never rendered inline in our origin or any other).
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+            "object_parameters": {"ContentDisposition": "attachment"},
+        }
     # ClamAV (clamd) scanning of uploads: a Unix socket or host and port; unset = no scanning.
     GONGKAI_CLAMD_SOCKET = env.get("GONGKAI_CLAMD_SOCKET", "") or ""
     GONGKAI_CLAMD_HOST = env.get("GONGKAI_CLAMD_HOST", "") or ""
@@ -267,7 +303,11 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it even whe
 # Uploaded files live outside the web root and are served only through the access gate, as attachments.
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": S3_OPTIONS}
+        if MEDIA_STORAGE == "s3"
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -289,6 +329,10 @@ if REDIS_URL:
         "KEY_PREFIX": "gongkai",
     }
 GONGKAI_RATELIMIT_CACHE = "default" if REDIS_URL else ""  # a CACHES alias, or "" for the database counters
+if REDIS_URL:
+    # Sessions read from Redis, written through to the database: any application server finds the session, and a
+    # Redis restart signs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # django-simple-captcha: images drawn locally with Pillow and its bundled font, served by our own /captcha/ views.
 CAPTCHA_TIMEOUT = 30  # minutes: long enough to fill the application form after the page was loaded
 CAPTCHA_LENGTH = 4
