@@ -95,7 +95,7 @@ class IntakeView(PublicView):
             "条例第二十九条。申请提交后处于“待确认”状态，工作机构与申请人确认后以确认之日为收到申请之日"
             "（第三十一条（三））。返回申请编号和查询码，凭查询码和手机号后四位可查询办理进度。"
             "JSON 接口不支持上传附件（如身份证明复印件）：需要时请通过网站申请表提交，或由工作机构告知补正。"
-            "按访问地址限制提交频率，超过时返回 429。"
+            "按访问地址和申请人（联系电话、证件号码，与网站申请表合并计数）限制提交频率，超过时返回 429 和 Retry-After。"
         ),
         request=s.ApplicationSerializer,
         responses={201: s.IntakeResultSerializer, 400: _ERRORS, 404: _DETAIL, 429: _DETAIL},
@@ -126,7 +126,8 @@ class TrackView(PublicView):
         summary="查询申请办理进度",
         description=(
             "凭查询码和申请时所留电话的后四位查询：状态、答复期限及其计算说明、办结结果、办理进度和已送达的文书。"
-            "查询码不存在与后四位不符返回同样的 404。按访问地址限制查询频率。"
+            "查询码不存在与后四位不符返回同样的 404。按访问地址和查询码（与网站查询页合并计数）限制查询频率，"
+            "超过时返回 429 和 Retry-After。"
         ),
         request=s.TrackRequestSerializer,
         responses={200: s.TrackResultSerializer, 400: _ERRORS, 404: _DETAIL, 429: _DETAIL},
