@@ -33,7 +33,7 @@ from gongkai.cases.states import OPEN_STATUSES, Status
 from gongkai.clock.rules import PERIODS
 from gongkai.core.masking import mask_id_number, mask_phone
 from gongkai.ratelimit.captcha import REFRESH, captcha_needed, prior_hits
-from gongkai.ratelimit.http import client_ip, retry_text, with_retry_after
+from gongkai.ratelimit.http import client_ip, retry_text, too_many, with_retry_after
 from gongkai.ratelimit.services import (
     Decision,
     applicant_hits,
@@ -119,6 +119,10 @@ def application_form(request: HttpRequest, code: str) -> HttpResponse:
     ip_rate = rate_from_settings("GONGKAI_APPLY_RATE")
     refused: Decision | None = None
     if request.method == "POST" and REFRESH in request.POST:
+        # Each new image is a row and a Pillow drawing: "换一张" has its own count under the same rate.
+        decision = rate_hit(scope="apply_refresh", ident=ip, rate=ip_rate)
+        if not decision.allowed:
+            return too_many(request, decision, what="验证码")
         form = ApplicationForm(initial={**initial, **request.POST.dict()}, captcha=True)
     elif request.method == "POST":
         decision = rate_hit(scope="apply", ident=ip, rate=ip_rate)

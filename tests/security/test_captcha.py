@@ -143,3 +143,13 @@ def test_captcha_can_be_asked_always(client: Client, agency: Agency, settings: A
     response = client.post(form_url(agency), _data(1), REMOTE_ADDR=IP)
     assert response.status_code == 200
     assert "验证码：请填写验证码" in response.content.decode()
+
+
+def test_refresh_has_its_own_limit(client: Client, agency: Agency, settings: Any) -> None:  # noqa: F811
+    settings.GONGKAI_APPLY_RATE = "2/hour"
+    data = _data(12, captcha_refresh="1")
+    assert [client.post(form_url(agency), data, REMOTE_ADDR=IP).status_code for _ in range(3)] == [200, 200, 429]
+    assert int(client.post(form_url(agency), data, REMOTE_ADDR=IP)["Retry-After"]) > 0
+    # Submissions are counted apart: the first one still goes through.
+    settings.GONGKAI_APPLY_CAPTCHA_AFTER = 100
+    assert client.post(form_url(agency), _data(13), REMOTE_ADDR=IP).status_code == 302
