@@ -397,6 +397,7 @@ def backup_restore(
         if not _is_empty_dir(media_root):
             raise BackupError(f"上传文件目录不是空目录：{media_root}；确认要覆盖，请加 --force")
     result = RestoreResult(manifest, {}, False, "")
+    result.warnings += _migration_warnings(manifest.get("migrations", {}))
     result.warnings += _restore_keys(source, force=force)
     database_file = source / str(manifest["database_file"])
     if engine == "sqlite":
@@ -420,6 +421,22 @@ def backup_restore(
         else f"审计日志校验失败：{verified.first_break}"
     )
     return result
+
+
+def _migration_warnings(saved: dict[str, str]) -> list[str]:
+    """The backup's schema against this code's migrations: older needs `migrate` after the restore; newer means the
+    backup came from a later Gongkai, whose data this code may not read correctly."""
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    leaves = dict(loader.graph.leaf_nodes())
+    warnings = []
+    for app, name in sorted(saved.items()):
+        if (app, name) not in loader.disk_migrations:
+            warnings.append(f"警告：备份中的迁移 {app}.{name} 不在当前版本的代码中，备份可能来自更新的 Gongkai 版本")
+        elif leaves.get(app) != name:
+            warnings.append(f"备份中的 {app} 迁移停在 {name}：恢复后请运行 gongkai manage migrate")
+    return warnings
 
 
 def _restore_sqlite(connection: BaseDatabaseWrapper, database_file: Path) -> None:

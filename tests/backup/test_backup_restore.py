@@ -126,6 +126,19 @@ def test_keys_only_on_request_with_a_warning(tmp_path: Path, media_root: Path, c
     assert oct((tmp_path / "with-keys" / "keys" / "pii_keys.json").stat().st_mode & 0o777) == "0o600"
 
 
+def test_a_backup_from_another_schema_is_flagged(tmp_path: Path, media_root: Path, capsys: Any) -> None:
+    from gongkai.backup.services import _migration_warnings
+
+    make_world("m")
+    backup = tmp_path / "backup"
+    manifest = _backup(backup)
+    assert _migration_warnings(manifest["migrations"]) == []
+    older = {**manifest["migrations"], "cases": "0001_initial"}
+    assert _migration_warnings(older) == ["备份中的 cases 迁移停在 0001_initial：恢复后请运行 gongkai manage migrate"]
+    newer = {**manifest["migrations"], "cases": "0999_future"}
+    assert "可能来自更新的 Gongkai 版本" in _migration_warnings(newer)[0]
+
+
 def test_an_existing_backup_directory_is_not_overwritten(tmp_path: Path, media_root: Path) -> None:
     target = tmp_path / "used"
     target.mkdir()
