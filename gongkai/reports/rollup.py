@@ -9,9 +9,9 @@ active ones, and a summary somebody may not open part of would be one nobody cou
 (``Agency.supervisor``) are not followed — supervision says who oversees, not whose work the region's figures are.
 
 Each part counts as ``gongkai report build`` shows it: the published version's frozen snapshot where there is one
-(a region's summary adds up what its agencies published), otherwise its tables built now from live data through
-``builder.build_report_data`` — so any change in how the builder counts (表四 from tracked appeals) follows here.
-``live=True`` builds every part from live data.
+(a region's summary adds up what its agencies published), otherwise its tables built now from live data by the
+builder (``builder._tables_only``: the tables of ``builder.build`` without the narrative) — so any change in how the
+builder counts (表四 from tracked appeals) follows here. ``live=True`` builds every part from live data.
 
 The 一（一） channel counts are not in ``ReportData`` (they are placeholders of the narrative), so they are not summed.
 
@@ -232,9 +232,10 @@ def _part(agency: Agency, year: int, published: AnnualReport | None) -> Part:
         data = report_data_from_snapshot(published)
         source, version = PUBLISHED, published.version
     else:
-        # Empty narrative: only the tables are summed, and an agency's half-written text (or a placeholder it
-        # mistyped) must not stop the region's summary.
-        data = builder.build_report_data(agency, year, sections={})
+        # The builder's tables-only path (what it builds the previous year with): the same three tables as
+        # ``builder.build``, without the narrative, its placeholders' extra counts and the previous year, which only
+        # R5–R10 need — about half the queries of a full build per part (docs/deployment.md, capacity).
+        data = builder._tables_only(agency, year)
         source, version = LIVE, None
     mine = [f for f in rules.check(data) if f.rule in RULES]
     return Part(agency.pk, agency.name, agency.kind, source, version, data, tuple(mine))
