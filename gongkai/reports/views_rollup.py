@@ -3,7 +3,8 @@ tables with every number linked to its contributing agencies, R1–R4 on the sum
 
 Access: the user must be able to read the reports of every part — directly (a membership with ``VIEW_REPORTS``), or as
 the 主管部门 over them (``Role.SUPERVISOR`` reaches the supervised agencies and everything under them through
-``SUPERVISED_PERMS``, which holds ``VIEW_REPORTS``), or through a platform role. Anyone else — and any agency that is
+``SUPERVISED_PERMS``, which holds ``VIEW_REPORTS``), or through a platform role; the government's own 办公室 holding
+``SUPERVISE`` may also read the government's own figures (条例第四十九条第二款, ``_may_view``). Anyone else — and any agency that is
 not a government — gets the same 404 as for a missing agency: a summary would otherwise disclose the figures of
 agencies the user may not read.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from typing import Any
 from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -54,10 +56,23 @@ def _rollup_for(request: HttpRequest, agency_id: int, year: int) -> rollup.Rollu
     agency = Agency.objects.filter(pk=agency_id, is_active=True, kind=Kind.GOVERNMENT).first()
     if agency is None:
         raise Http404(access.NOT_FOUND)
-    readable = access.agency_ids_with(user, Perm.VIEW_REPORTS)
-    if any(part.pk not in readable for part in rollup.rollup_agencies(agency)):  # ALL contains every id
+    if not _may_view(user, agency, rollup.rollup_agencies(agency)):
         raise Http404(access.NOT_FOUND)
     return rollup.rollup_build(agency=agency, year=year)
+
+
+def _may_view(user: Any, government: Agency, parts: list[Agency]) -> bool:
+    readable = access.agency_ids_with(user, Perm.VIEW_REPORTS)  # ALL (a platform role) contains every id
+    missing = [part for part in parts if part.pk not in readable]
+    if not missing:
+        return True
+    # 条例第四十九条第二款: the 主管部门 of a local government publishes that government's own report. Its office —
+    # the 办公室 under the government, where the user holds SUPERVISE and reads everything else — may therefore read
+    # the government's own figures here even when the government's supervisor is the next level up.
+    supervising = access.agency_ids_with(user, Perm.SUPERVISE)
+    return missing == [government] and any(
+        part.pk in supervising and part.parent_id == government.pk and part.kind == Kind.OFFICE for part in parts
+    )
 
 
 def _linked(summed: rollup.Rollup, prefix: str) -> dict[str, SafeString]:

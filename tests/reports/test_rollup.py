@@ -268,6 +268,25 @@ def test_the_page_for_the_office_that_supervises_the_region(region: dict[str, Ag
     assert json.loads(b"".join(trace.streaming_content) if trace.streaming else trace.content)["trace"]
 
 
+def test_the_district_office_may_see_its_district_when_the_city_supervises_the_government(
+    region: dict[str, Agency],
+) -> None:
+    """As in the demo: the district government's 主管部门 is the city's office; the district office supervises the
+    departments and townships. 条例第四十九条第二款 makes the district office publish the government's own report."""
+    city_office = make_agency("平顶山市人民政府办公室", code="pds-office", kind=Kind.OFFICE, level=Level.CITY)
+    Agency.objects.filter(pk=region["gov"].pk).update(supervisor=city_office)
+    Agency.objects.filter(pk__in=[region["town"].pk, region["town_dept"].pk]).update(supervisor=region["office"])
+    district = make_staff(region["office"], Role.SUPERVISOR)
+    assert _get(district, "reports:rollup", region["gov"]).status_code == 200
+    city = make_staff(city_office, Role.SUPERVISOR)
+    assert _get(city, "reports:rollup", region["gov"]).status_code == 200
+    # A handler of the office holds no SUPERVISE: the government's own figures stay closed to them.
+    handler = make_staff(region["office"], Role.HANDLER)
+    for key in ("sfj", "jyj", "town", "town_dept"):
+        Membership.objects.create(user=handler, agency=region[key], role=Role.HANDLER)
+    assert _get(handler, "reports:rollup", region["gov"]).status_code == 404
+
+
 def test_a_member_of_every_part_may_see_it(region: dict[str, Agency]) -> None:
     user = make_staff()
     for key in ("gov", "office", "sfj", "jyj", "town", "town_dept"):
