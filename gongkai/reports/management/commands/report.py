@@ -10,7 +10,9 @@
 (exit 1, every error listed), there is no override.
 
 ``build`` renders the published version when one exists (its frozen snapshot), otherwise the report built from live
-data now. ``check`` reads any published report (md, html, txt, docx, xlsx, pdf) and runs R1–R10 on what it read.
+data now. ``build --rollup`` sums a government's region (gongkai/reports/rollup.py) and exits 1 when R1–R4 fail on
+the sum; ``--format trace`` is its JSON with every cell's contributing agencies. ``check`` reads any published
+report (md, html, txt, docx, xlsx, pdf) and runs R1–R10 on what it read.
 Exit status: 0 no error findings, 1 error findings, 2 the input cannot be used (one Chinese line, never a traceback).
 """
 
