@@ -25,6 +25,7 @@ import itertools
 import math
 import random
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["AGENCIES", "COUNTIES", "DEPARTMENTS", "Corpus", "Doc", "vocabulary"]
 
@@ -426,62 +427,122 @@ def db_agencies() -> list[int]:
     return [existing[a.code] for a in AGENCIES]
 
 
+def _publication(doc: Doc, agency_pks: list[int], seqs: dict[tuple[int, int], int]) -> Any:
+    """One catalogue row for ``doc`` (not saved): published, with the next 索引号 of its agency and year."""
+    from gongkai.publications.codebook import DocKind, Status
+    from gongkai.publications.models import Publication
+
+    agency = AGENCIES[doc.agency]
+    key = (doc.agency, doc.published_on.year)
+    seqs[key] = seqs.get(key, 0) + 1
+    return Publication(
+        agency_id=agency_pks[doc.agency],
+        year=doc.published_on.year,
+        seq=seqs[key],
+        index_number=f"B{doc.agency:03d}-{doc.published_on.year}-{seqs[key]:06d}",
+        title=doc.title,
+        doc_number=doc.doc_number,
+        issuing_body=agency.name,
+        written_on=doc.published_on - dt.timedelta(days=5) if doc.doc_number else None,
+        formed_on=doc.published_on - dt.timedelta(days=3),
+        published_on=doc.published_on,
+        topic=doc.topic,
+        category=doc.category,
+        summary=doc.summary,
+        body=doc.body,
+        doc_kind=DocKind.NORMATIVE if doc.category == "art20_1" else DocKind.OTHER,
+        status=Status.PUBLISHED,
+    )
+
+
+def _delivery(publication_id: int, now: dt.datetime) -> Any:
+    from gongkai.publications.codebook import Channel, DeliveryStatus
+    from gongkai.publications.models import ChannelDelivery
+
+    return ChannelDelivery(
+        publication_id=publication_id,
+        channel=Channel.PORTAL,
+        status=DeliveryStatus.DELIVERED,
+        delivered_at=now,
+        attempts=1,
+    )
+
+
+def _attachment(publication_id: int, doc: Doc) -> Any:
+    from gongkai.publications.models import PublicationAttachment
+
+    return PublicationAttachment(
+        publication_id=publication_id,
+        file=f"bench/{publication_id}.pdf",
+        original_name=f"附件{publication_id}.pdf",
+        content_type="application/pdf",
+        size=len(doc.attachment.encode()),
+        sha256=f"{publication_id:064d}",
+        extracted_text=doc.attachment,
+    )
+
+
 def db_insert(docs: list[Doc], agency_pks: list[int], seqs: dict[tuple[int, int], int]) -> list[int]:
     """Bulk-insert ``docs`` as published catalogue items with a delivered 门户网站 delivery (as the demo's bulk import
     does) and their attachment text; returns the publications' primary keys in order. ``seqs`` carries the 索引号
     counters between batches."""
     from django.utils import timezone
 
-    from gongkai.publications.codebook import Channel, DeliveryStatus, DocKind, Status
     from gongkai.publications.models import ChannelDelivery, Publication, PublicationAttachment
 
-    rows = []
-    for doc in docs:
-        agency = AGENCIES[doc.agency]
-        key = (doc.agency, doc.published_on.year)
-        seqs[key] = seqs.get(key, 0) + 1
-        rows.append(
-            Publication(
-                agency_id=agency_pks[doc.agency],
-                year=doc.published_on.year,
-                seq=seqs[key],
-                index_number=f"B{doc.agency:03d}-{doc.published_on.year}-{seqs[key]:06d}",
-                title=doc.title,
-                doc_number=doc.doc_number,
-                issuing_body=agency.name,
-                written_on=doc.published_on - dt.timedelta(days=5) if doc.doc_number else None,
-                formed_on=doc.published_on - dt.timedelta(days=3),
-                published_on=doc.published_on,
-                topic=doc.topic,
-                category=doc.category,
-                summary=doc.summary,
-                body=doc.body,
-                doc_kind=DocKind.NORMATIVE if doc.category == "art20_1" else DocKind.OTHER,
-                status=Status.PUBLISHED,
-            )
-        )
-    created = Publication.objects.bulk_create(rows)
+    created = Publication.objects.bulk_create([_publication(doc, agency_pks, seqs) for doc in docs])
     now = timezone.now()
-    ChannelDelivery.objects.bulk_create(
-        ChannelDelivery(
-            publication_id=row.pk, channel=Channel.PORTAL, status=DeliveryStatus.DELIVERED, delivered_at=now, attempts=1
-        )
-        for row in created
-    )
+    ChannelDelivery.objects.bulk_create(_delivery(row.pk, now) for row in created)
     PublicationAttachment.objects.bulk_create(
-        PublicationAttachment(
-            publication_id=row.pk,
-            file=f"bench/{row.pk}.pdf",
-            original_name=f"附件{row.pk}.pdf",
-            content_type="application/pdf",
-            size=len(doc.attachment.encode()),
-            sha256=f"{row.pk:064d}",
-            extracted_text=doc.attachment,
-        )
-        for row, doc in zip(created, docs, strict=True)
-        if doc.attachment
+        _attachment(row.pk, doc) for row, doc in zip(created, docs, strict=True) if doc.attachment
     )
     return [row.pk for row in created]
+
+
+def _insert_raw(cursor: Any, model: Any, objects: list[Any]) -> None:
+    """INSERT the objects' rows as ``bulk_create`` would write them (each field's ``pre_save`` and
+    ``get_db_prep_save``: auto_now timestamps, dates and JSON as the backend stores them), in one ``executemany`` —
+    without ``bulk_create``'s split into statements of ≤ 999 parameters for SQLite. The primary key is written when
+    set."""
+    from django.db import connection
+
+    if not objects:
+        return
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and objects[0].pk is None)]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    rows = [tuple(f.get_db_prep_save(f.pre_save(o, True), connection) for f in fields) for o in objects]
+    cursor.executemany(
+        f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})", rows
+    )
+
+
+def db_insert_fast(
+    docs: list[Doc], agency_pks: list[int], seqs: dict[tuple[int, int], int], first_pk: int
+) -> list[tuple[int, dt.datetime]]:
+    """The rows of ``db_insert``, written with explicit primary keys from ``first_pk`` on (the caller owns the id
+    range: a fresh database). Returns (publication pk, indexed version) per document: max(updated_at, attachment
+    upload), what ``search.services`` records in ``IndexEntry``."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from gongkai.publications.models import ChannelDelivery, Publication, PublicationAttachment
+
+    publications = [_publication(doc, agency_pks, seqs) for doc in docs]
+    for n, publication in enumerate(publications):
+        publication.pk = first_pk + n
+    now = timezone.now()
+    deliveries = [_delivery(p.pk, now) for p in publications]
+    attachments = {p.pk: _attachment(p.pk, doc) for p, doc in zip(publications, docs, strict=True) if doc.attachment}
+    with connection.cursor() as cursor:
+        _insert_raw(cursor, Publication, publications)
+        _insert_raw(cursor, ChannelDelivery, deliveries)
+        _insert_raw(cursor, PublicationAttachment, list(attachments.values()))
+    out = []
+    for p in publications:
+        attachment = attachments.get(p.pk)
+        version = max(p.updated_at, attachment.uploaded_at) if attachment is not None else p.updated_at
+        out.append((int(p.pk), version))
+    return out
 
 
 def main() -> None:

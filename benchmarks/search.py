@@ -29,6 +29,8 @@ ground truth. Goals at 1 M on SQLite: recall 1.0 for 2+ chars, p95 ≤ 50 ms, p9
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import multiprocessing.pool
 import os
 import random
 import re
@@ -37,7 +39,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +54,7 @@ CLASSES = ("1字", "2字", "3-4字", "短语", "文号", "无结果")
 HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 TRIGRAM = "bench_trigram"
 LIMIT = 20
+DRAW_FROM = 200_000
 
 
 def _guard() -> str:
@@ -148,17 +151,19 @@ class Tantivy:
         self.writer = self.index.writer(heap_size=200_000_000, num_threads=1)
         self.seconds = 0.0
 
-    def add(self, items: list[tuple[int, Doc]]) -> None:
-        from gongkai.search.tokenize import index_tokens
-
+    def add(self, items: list[tuple[int, Doc, tuple[str, ...]]]) -> None:
+        """(pk, document, its FTS columns — our tokens of title, 文号, body, attachments, made once by the loader)."""
         started = time.perf_counter()
-        for pk, doc in items:
+        for pk, doc, columns in items:
             document = self.t.Document()
-            values = (doc.title, doc.doc_number, f"{doc.summary}\n{doc.body}", doc.attachment)
+            values = (
+                (doc.title, doc.doc_number, f"{doc.summary}\n{doc.body}", doc.attachment)
+                if self.kind == "ngram"
+                else columns[:4]
+            )
             for name, value in zip(self.FIELDS, values, strict=True):
                 if value:
-                    text = value if self.kind == "ngram" else index_tokens(value, doc_number=name == "doc_number")
-                    document.add_text(name, text)
+                    document.add_text(name, value)
             document.add_unsigned("id", pk)
             document.add_unsigned("agency", doc.agency)
             document.add_unsigned("year", doc.published_on.year)
@@ -248,6 +253,114 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
+# -- loading: worker processes generate, tokenise and check the ground truth; the main process writes ----------------
+
+_WORKER: dict[str, object] = {}
+
+
+def _worker_init(seed: int, texts: list[str]) -> None:
+    _WORKER["corpus"] = Corpus(seed)
+    _WORKER["texts"] = texts
+
+
+def _prepare(span: tuple[int, int]) -> list[tuple[Doc, tuple[str, ...], list[int]]]:
+    """Documents start..stop, each with its FTS columns (``tokenize.fts_columns``, the function
+    ``SqliteBackend.index_many`` calls, on the fields ``documents.fields_for`` builds) and the indices of the query
+    texts it contains (exact substring over every searchable field)."""
+    from gongkai.search.tokenize import fts_columns
+
+    corpus = _WORKER["corpus"]
+    texts = _WORKER["texts"]
+    if not isinstance(corpus, Corpus) or not isinstance(texts, list):
+        raise RuntimeError("worker not initialised")
+    out = []
+    for i in range(*span):
+        doc = corpus.doc(i)
+        body = "\n".join(part for part in (doc.summary, doc.body) if part)
+        columns = fts_columns(doc.title, doc.doc_number, body, doc.attachment)
+        haystack = doc.text()
+        out.append((doc, columns, [n for n, text in enumerate(texts) if text in haystack]))
+    return out
+
+
+def _now() -> object:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC)
+
+
+def _utc_time(hh_mm: str) -> object:
+    """Today's (or, if that is more than 12 hours ago, tomorrow's) HH:MM UTC."""
+    import datetime as dt
+
+    now = dt.datetime.now(dt.UTC)
+    hour, minute = (int(x) for x in hh_mm.split(":"))
+    moment = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return moment + dt.timedelta(days=1) if moment < now - dt.timedelta(hours=12) else moment
+
+
+def _past(moment: object) -> bool:
+    return moment is not None and _now() >= moment  # type: ignore[operator]
+
+
+def _wait_for_quiet(threshold: float, until: str) -> None:
+    """Before the query phase: wait until the 1-minute load average is below ``threshold`` or it is ``until`` (UTC
+    HH:MM), whichever comes first."""
+    import datetime as dt
+
+    if threshold <= 0:
+        return
+    deadline = _utc_time(until)
+    while os.getloadavg()[0] >= threshold and not _past(deadline):
+        print(f"  waiting for a quiet machine: load {os.getloadavg()[0]:.2f} ≥ {threshold} (until {until} UTC)")
+        time.sleep(30)
+    print(f"  query phase starts {dt.datetime.now(dt.UTC):%H:%M:%S} UTC, load average {os.getloadavg()}")
+
+
+def _check_index_sample(backend: object, first_pk: int, docs: int) -> None:
+    """The bulk loader must leave the index the real indexer leaves: re-index a sample of publications with
+    ``documents.fields_for`` + ``SqliteBackend.index_many`` (what ``search_rebuild`` and the outbox call) inside a
+    transaction that is rolled back, and compare the FTS5 rows and the IndexEntry versions."""
+    from django.db import connection, transaction
+
+    from gongkai.publications.models import Publication
+    from gongkai.search import documents
+    from gongkai.search.backends import SearchBackend
+    from gongkai.search.ddl import FTS_TABLE
+    from gongkai.search.models import IndexEntry
+    from gongkai.search.services import _version
+
+    if not isinstance(backend, SearchBackend):
+        raise TypeError(backend)
+    step = max(1, docs // 40)
+    sample = list(range(first_pk, first_pk + docs, step))[:40]
+
+    def rows() -> list[tuple[object, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, title, doc_number, body, attachments, wh_key FROM {FTS_TABLE} "
+                f"WHERE rowid IN ({', '.join(['%s'] * len(sample))}) ORDER BY rowid",
+                sample,
+            )
+            return [tuple(row) for row in cursor.fetchall()]
+
+    loaded = rows()
+    entries = dict(IndexEntry.objects.filter(publication_id__in=sample).values_list("publication_id", "version"))
+    with transaction.atomic():
+        publications = list(Publication.objects.filter(pk__in=sample))
+        fields = documents.fields_for(publications)
+        backend.index_many([(pk, fields[pk]) for pk in sample])
+        reindexed = rows()
+        versions = documents.attachment_versions(sample)
+        expected = {p.pk: _version(p, versions) for p in publications}
+        transaction.set_rollback(True)
+    if len(loaded) != len(sample) or loaded != reindexed:
+        sys.exit("the bulk loader's FTS rows differ from those index_many writes")
+    if entries != expected:
+        sys.exit("the bulk loader's IndexEntry versions differ from those search_rebuild writes")
+    print(f"  index check: {len(sample)} sampled publications re-indexed by index_many give identical FTS rows")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=100_000)
@@ -257,21 +370,37 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per query of the indexed engines (median)")
     parser.add_argument("--batch", type=int, default=2000)
     parser.add_argument("--no-tantivy-bigram", action="store_true")
+    parser.add_argument("--workers", type=int, default=2, help="processes generating and tokenising documents")
+    parser.add_argument(
+        "--trigram",
+        choices=("after", "skip"),
+        default="after",
+        help="SQLite: build the FTS5 trigram table from the loaded catalogue (one INSERT … SELECT), or skip it",
+    )
+    parser.add_argument(
+        "--stop-load-at",
+        default="",
+        help="UTC HH:MM: stop loading at this time and measure what is loaded (the figures then say how many)",
+    )
+    parser.add_argument("--slow-budget", type=float, default=0, help="seconds per scanning engine (0: no limit)")
+    parser.add_argument("--quiet-load", type=float, default=0, help="wait for a 1-minute load below this to query")
+    parser.add_argument("--quiet-until", default="07:40", help="stop waiting at this UTC time (HH:MM)")
     options = parser.parse_args()
     url = _guard()
 
     import django
 
     django.setup()
-    from corpus import db_agencies, db_insert
+    from corpus import db_agencies, db_insert, db_insert_fast
     from django.core.management import call_command
     from django.db import connection, transaction
 
     from gongkai.publications.models import ChannelDelivery, Publication, PublicationAttachment
+    from gongkai.search import documents
     from gongkai.search.backends import Filters, get_backend
     from gongkai.search.ddl import FTS_TABLE, PG_TABLE
-    from gongkai.search.documents import IndexFields
     from gongkai.search.models import IndexEntry
+    from gongkai.search.selectors import search as portal_search
     from gongkai.search.tokenize import query_tokens
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -291,84 +420,140 @@ def main() -> None:
     with connection.cursor() as cursor:
         if sqlite:
             cursor.execute(f"DROP TABLE IF EXISTS {TRIGRAM}")
-            cursor.execute(
-                f"CREATE VIRTUAL TABLE {TRIGRAM} USING fts5(title, doc_number, body, attachments, tokenize='trigram')"
-            )
             cursor.execute("VACUUM")
     agency_pks = db_agencies()
 
     corpus = Corpus(options.seed)
     per_class = max(1, options.queries // (2 * len(CLASSES)))
-    queries = draw_queries(corpus, options.docs, per_class, options.seed + 1)
+    # Documents are independent draws (document i depends on the seed and i only), so drawing the queries from the
+    # first DRAW_FROM documents gives the same mix as from all; it keeps them loaded if --stop-load-at cuts the load.
+    queries = draw_queries(corpus, min(options.docs, DRAW_FROM), per_class, options.seed + 1)
     by_text: dict[str, list[Q]] = defaultdict(list)
     for q in queries:
         by_text[q.text].append(q)
     texts = list(by_text)
     print(f"queries: {len(queries)} ({per_class} texts per class × with/without a filter)")
 
-    # -- one pass: catalogue, our index, trigram, tantivy, ground truth -------------------------------------
+    # -- one pass: catalogue, our index, tantivy, ground truth ----------------------------------------------
+    # SQLite (a fresh file): the loader writes what the real indexer writes, faster — catalogue rows by
+    # ``corpus.db_insert_fast`` (explicit ids, one executemany per table), the FTS5 rows made by
+    # ``tokenize.fts_columns`` (what ``SqliteBackend.index_many`` inserts) in worker processes, IndexEntry rows as
+    # ``search_rebuild`` writes them; journal and fsync off for this load only; FTS5 merges 64 segments at a time
+    # instead of 4 (automerge 0, crisismerge 64), then ``optimize`` and the defaults back. Checked on a sample after
+    # the load: the real indexer (``fields_for`` + ``index_many``) writes the same rows. PostgreSQL: the ORM bulk
+    # insert and ``index_many``, as before.
+    # forked before tantivy starts its writer threads
+    pool = multiprocessing.get_context("fork").Pool(options.workers, _worker_init, (options.seed, texts))
     folder = Path(tempfile.mkdtemp(prefix="gongkai-bench-tantivy-"))
     engines_t = [Tantivy("ngram", folder / "ngram")]
     if not options.no_tantivy_bigram:
         engines_t.append(Tantivy("bigram", folder / "bigram"))
-    timers = defaultdict(float)
+    timers: dict[str, float] = defaultdict(float)
     meta: dict[int, tuple[int, int]] = {}  # pk -> (agency index, year)
     seqs: dict[tuple[int, int], int] = {}
+    if sqlite:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT coalesce(max(id), 0) FROM publications_publication")
+            next_pk = int(cursor.fetchone()[0]) + 1
+            for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -1000000", "temp_store = MEMORY"):
+                cursor.execute(f"PRAGMA {pragma}")
+            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('automerge', 0)")
+            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('crisismerge', 64)")
+    spans = [(start, min(options.docs, start + options.batch)) for start in range(0, options.docs, options.batch)]
+    pending: deque[multiprocessing.pool.AsyncResult[list[tuple[Doc, tuple[str, ...], list[int]]]]] = deque()
     started = time.perf_counter()
     done = 0
-    while done < options.docs:
-        t0 = time.perf_counter()
-        docs = [corpus.doc(i) for i in range(done, min(options.docs, done + options.batch))]
-        timers["generate"] += time.perf_counter() - t0
-        t0 = time.perf_counter()
-        with transaction.atomic():
-            pks = db_insert(docs, agency_pks, seqs)
-        timers["catalogue"] += time.perf_counter() - t0
-        items = list(zip(pks, docs, strict=True))
-        t0 = time.perf_counter()
-        with transaction.atomic():
-            backend.index_many(
-                [
-                    (
-                        pk,
-                        IndexFields(
-                            title=d.title,
-                            doc_number=d.doc_number,
-                            body=f"{d.summary}\n{d.body}",
-                            attachments=d.attachment,
-                        ),
-                    )
-                    for pk, d in items
-                ]
-            )
-        timers["ours"] += time.perf_counter() - t0
-        if sqlite:
+    stop_at = _utc_time(options.stop_load_at) if options.stop_load_at else None
+    for span in spans:  # at most 2 batches per worker in flight, so memory stays bounded
+        if stop_at is not None and _now() >= stop_at and done >= DRAW_FROM:
+            print(f"\n  --stop-load-at {options.stop_load_at}: loading stopped after {done:,} documents")
+            break
+        pending.append(pool.apply_async(_prepare, (span,)))
+        if len(pending) < 2 * options.workers and span is not spans[-1]:
+            continue
+        while pending and (len(pending) >= 2 * options.workers or span is spans[-1] or _past(stop_at)):
             t0 = time.perf_counter()
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.executemany(
-                    f"INSERT INTO {TRIGRAM} (rowid, title, doc_number, body, attachments) VALUES (%s, %s, %s, %s, %s)",
-                    [(pk, d.title, d.doc_number, f"{d.summary}\n{d.body}", d.attachment) for pk, d in items],
-                )
-            timers["trigram"] += time.perf_counter() - t0
-        for engine in engines_t:
-            engine.add(items)
-        t0 = time.perf_counter()
-        for pk, d in items:
-            meta[pk] = (d.agency, d.published_on.year)
-            haystack = d.text()
-            for text in texts:
-                if text in haystack:
-                    for q in by_text[text]:
+            prepared = pending.popleft().get()
+            timers["waiting for workers"] += time.perf_counter() - t0
+            docs = [d for d, _, _ in prepared]
+            t0 = time.perf_counter()
+            with transaction.atomic():
+                if sqlite:
+                    versions = db_insert_fast(docs, agency_pks, seqs, next_pk)
+                    next_pk += len(docs)
+                else:
+                    versions = [(pk, None) for pk in db_insert(docs, agency_pks, seqs)]
+            timers["catalogue"] += time.perf_counter() - t0
+            pks = [pk for pk, _ in versions]
+            t0 = time.perf_counter()
+            with transaction.atomic():
+                if sqlite:
+                    with connection.cursor() as cursor:
+                        cursor.executemany(
+                            f"INSERT INTO {FTS_TABLE} (rowid, title, doc_number, body, attachments, wh_key) "
+                            "VALUES (%s, %s, %s, %s, %s, %s)",
+                            [(pk, *columns) for pk, (_, columns, _) in zip(pks, prepared, strict=True)],
+                        )
+                    IndexEntry.objects.bulk_create(
+                        [IndexEntry(publication_id=pk, version=version) for pk, version in versions],
+                        batch_size=options.batch,
+                    )
+                else:
+                    fields = documents.fields_for(Publication.objects.filter(pk__in=pks))
+                    backend.index_many([(pk, fields[pk]) for pk in pks])
+            timers["ours"] += time.perf_counter() - t0
+            items = [(pk, d, columns) for pk, (d, columns, _) in zip(pks, prepared, strict=True)]
+            for engine in engines_t:
+                engine.add(items)
+            t0 = time.perf_counter()
+            for pk, (d, _, hits) in zip(pks, prepared, strict=True):
+                meta[pk] = (d.agency, d.published_on.year)
+                for n in hits:
+                    for q in by_text[texts[n]]:
                         q.truth.add(pk)
-        timers["truth"] += time.perf_counter() - t0
-        done += len(docs)
-        rate = done / (time.perf_counter() - started)
-        print(f"  … {done:,} documents ({rate:,.0f}/s overall)", end="\r", flush=True)
+            timers["truth"] += time.perf_counter() - t0
+            done += len(docs)
+            elapsed = time.perf_counter() - started
+            print(f"  … {done:,} documents ({done / elapsed:,.0f}/s overall, {elapsed:,.0f} s)", end="\r", flush=True)
+    pool.terminate()  # batches prepared after a stop are dropped
+    pool.join()
+    if done < options.docs:
+        options.docs = done  # every figure below is for what was loaded
     for engine in engines_t:
         engine.commit()
+    print(f"loaded {options.docs:,} documents in {time.perf_counter() - started:.0f} s" + " " * 30)
+    if sqlite:
+        t0 = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('automerge', 4)")
+            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('crisismerge', 16)")
+        backend.optimize()
+        timers["ours: optimize"] = time.perf_counter() - t0
+        timers["ours"] += timers["ours: optimize"]
+        print(f"  our index: optimize {timers['ours: optimize']:.0f} s")
+        if options.trigram == "after":
+            t0 = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"CREATE VIRTUAL TABLE {TRIGRAM} USING fts5(title, doc_number, body, attachments, "
+                    "tokenize='trigram')"
+                )
+                # the same four fields as ours: title, 文号, 概述 + 正文, the attachments' text
+                cursor.execute(
+                    f"INSERT INTO {TRIGRAM} (rowid, title, doc_number, body, attachments) "
+                    "SELECT p.id, p.title, p.doc_number, p.summary || char(10) || p.body, "
+                    "coalesce((SELECT group_concat(a.extracted_text, char(10)) FROM publications_publicationattachment a "
+                    "WHERE a.publication_id = p.id), '') FROM publications_publication p ORDER BY p.id"
+                )
+                cursor.execute(f"INSERT INTO {TRIGRAM} ({TRIGRAM}) VALUES ('optimize')")
+            timers["trigram"] = time.perf_counter() - t0
+            print(f"  FTS5 trigram table built in {timers['trigram']:.0f} s")
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode = WAL")
+        connection.close()  # the query phase runs on a connection as the settings open it (WAL, synchronous NORMAL)
+        _check_index_sample(backend, next_pk - options.docs, options.docs)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    print(f"loaded {options.docs:,} documents in {time.perf_counter() - started:.0f} s" + " " * 20)
 
     # -- sizes -------------------------------------------------------------------------------------------------
     sizes: dict[str, int] = {}
@@ -403,10 +588,14 @@ def main() -> None:
     print()
     print("BUILD (time spent in each sink during the single pass; size of what it wrote)")
     print(
-        f"  corpus generation: {options.docs / timers['generate']:,.0f} docs/s;  ground truth: {timers['truth']:.0f} s"
+        f"  {options.workers} worker processes generate, tokenise and check the ground truth; the writer waited "
+        f"{timers['waiting for workers']:.0f} s for them; ground truth bookkeeping {timers['truth']:.0f} s"
     )
+    if sqlite:
+        print(f"  database file: {os.path.getsize(connection.settings_dict['NAME']) / mb:,.0f} MB")
     print(
-        f"  catalogue rows (bulk_create): {options.docs / timers['catalogue']:,.0f} docs/s, "
+        f"  catalogue rows ({'raw executemany' if sqlite else 'bulk_create'}): "
+        f"{options.docs / timers['catalogue']:,.0f} docs/s, "
         f"{sizes.get('catalogue', 0) / mb:,.0f} MB (publications tables)"
     )
     build_rows = [
@@ -427,8 +616,8 @@ def main() -> None:
     def filters_of(q: Q) -> Filters:
         return Filters(agency_ids=[agency_pks[q.agency]] if q.agency is not None else None, year=q.year)
 
-    def ours_full(q: Q) -> tuple[int, list[int]]:
-        page = backend.search(
+    def ours_full(q: Q) -> tuple[int, list[int]]:  # what the portal's search view calls
+        page = portal_search(
             q.text, agency_ids=[agency_pks[q.agency]] if q.agency is not None else None, year=q.year, limit=LIMIT
         )
         return page.total, [h.publication_id for h in page.hits]
@@ -524,13 +713,15 @@ def main() -> None:
             Engine(f"tantivy {'ngram(2,2)' if t_engine.kind == 'ngram' else 'our bigrams'}", run_t, False, all_t)
         )
     engines.append(Engine("LIKE scan", like, True))
-    if sqlite:
+    if sqlite and options.trigram == "after":
         engines.append(Engine("FTS5 trigram", trigram, True))
 
     slow_texts: set[str] = set()
     for klass in CLASSES:
         slow_texts.update([q.text for q in queries if q.klass == klass][: 2 * options.slow])
 
+    _wait_for_quiet(options.quiet_load, options.quiet_until)
+    loads = [os.getloadavg()[0]]
     # warm-up: every indexed engine sees the mix once (page cache, statement caches)
     for engine in engines:
         if not engine.slow:
@@ -546,7 +737,13 @@ def main() -> None:
     for engine in engines:
         per_class: dict[str, dict[str, list[float]]] = {k: {"t": [], "recall": [], "precision": []} for k in CLASSES}
         asked = [q for q in queries if not engine.slow or q.text in slow_texts]
+        engine_started = time.perf_counter()
         for q in asked:
+            if engine.slow and options.slow_budget and time.perf_counter() - engine_started > options.slow_budget:
+                print(
+                    f"  ({engine.name}: --slow-budget {options.slow_budget:.0f} s spent, rest of its queries not asked)"
+                )
+                break
             times = []
             for _ in range(1 if engine.slow else options.repeat):
                 t0 = time.perf_counter()
@@ -567,6 +764,7 @@ def main() -> None:
                 if ids:
                     per_class[q.klass]["precision"].append(sum(pk in truth for pk in ids) / len(ids))
         results[engine.name] = per_class
+        loads.append(os.getloadavg()[0])
         print(f"  {engine.name}")
         print(f"    {'class':8s} {'n':>4s} {'p50':>8s} {'p95':>8s} {'p99':>8s} {'recall':>7s} {'precis.':>7s}")
         everything: list[float] = []
@@ -606,6 +804,10 @@ def main() -> None:
             f"  p95 ratio ours/{name}: search() {pct(ours, 95) / theirs:.2f}×, _match {pct(match_only, 95) / theirs:.2f}× "
             f"(tantivy p95 {theirs:.2f} ms; goal ≤ 1.5×)"
         )
+    print(
+        f"  1-minute load average during the query phase: {min(loads):.2f}–{max(loads):.2f} "
+        f"(at start and after each engine: {', '.join(f'{x:.2f}' for x in loads)})"
+    )
     shutil.rmtree(folder, ignore_errors=True)
 
 

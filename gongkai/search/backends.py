@@ -28,7 +28,7 @@ from gongkai.search import documents
 from gongkai.search.ddl import FTS_TABLE, PG_TABLE
 from gongkai.search.documents import IndexFields
 from gongkai.search.highlight import highlight, patterns_for, snippet
-from gongkai.search.tokenize import Query, Term, doc_number_key, index_tokens, normalize, query_tokens
+from gongkai.search.tokenize import Query, Term, doc_number_key, fts_columns, index_tokens, normalize, query_tokens
 
 __all__ = [
     "PG_CHUNK_CHARS",
@@ -263,14 +263,7 @@ class SqliteBackend(SearchBackend):
 
     def index_many(self, items: Sequence[tuple[int, IndexFields]]) -> None:
         rows = [
-            (
-                doc_id,
-                index_tokens(fields.title),
-                index_tokens(fields.doc_number, doc_number=True),
-                index_tokens(fields.body),
-                index_tokens(fields.attachments),
-                doc_number_key(fields.doc_number),
-            )
+            (doc_id, *fts_columns(fields.title, fields.doc_number, fields.body, fields.attachments))
             for doc_id, fields in items
         ]
         with self.connection.cursor() as cursor:

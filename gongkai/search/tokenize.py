@@ -35,6 +35,7 @@ __all__ = [
     "Query",
     "Term",
     "doc_number_key",
+    "fts_columns",
     "index_tokens",
     "normalize",
     "query_tokens",
@@ -82,6 +83,18 @@ def index_tokens(text: str, *, doc_number: bool = False) -> str:
         tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
         tokens.append(run[-1])
     return " ".join(tokens)
+
+
+def fts_columns(title: str, doc_number: str, body: str, attachments: str) -> tuple[str, str, str, str, str]:
+    """The SQLite FTS5 row of one publication: (title, 文号, body, attachments) as tokens, and the exact 文号 key.
+    ``SqliteBackend.index_many`` writes these; the benchmark's bulk loader calls this same function (no Django)."""
+    return (
+        index_tokens(title),
+        index_tokens(doc_number, doc_number=True),
+        index_tokens(body),
+        index_tokens(attachments),
+        doc_number_key(doc_number),
+    )
 
 
 @dataclass(frozen=True)
