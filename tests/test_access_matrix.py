@@ -207,6 +207,17 @@ EXPECTATIONS: dict[str, Expect] = {
     # edit page is a draft's: the target's notice is issued, so nobody gets it. Unknown actions are 400 behind the gate.
     # The list is walked before the notice exists (names in order), so its scoping is tested in tests/rectification.
     # The target's own 主管部门 member sees the target's name as the office in the drafting forms: its own agency.
+    # 行政复议、行政诉讼: the list open to all staff (each sees the agencies whose cases they read), registering to those
+    # who handle cases somewhere; one appeal and its drafts to the readers of the target's cases, its actions, edit
+    # page and drafting to those who handle them; the 表四 mapping page readable by all staff (edited by the 系统管理员).
+    "appeals:list": Expect(frozenset({"*staff"}), sees_target=CASE_VIEWERS),
+    "appeals:create": Expect(CASE_HANDLERS_ANYWHERE, sees_target=frozenset({"own_handler", "own_head"})),
+    "appeals:mapping": Expect(frozenset({"*staff"})),
+    "appeals:detail": Expect(CASE_VIEWERS),
+    "appeals:edit": Expect(frozenset({"own_handler", "own_head"})),
+    "appeals:action": Expect(frozenset({"own_handler", "own_head"}), method="post"),
+    "appeals:draft": Expect(frozenset({"own_handler", "own_head"}), method="post"),
+    "appeals:document": Expect(CASE_VIEWERS),
     "rectification:list": Expect(frozenset({"*staff"})),
     "rectification:notice_create": Expect(
         SUPERVISORS_ANYWHERE, sees_target=frozenset(REGION_SUPERVISORS | {"own_supervisor"})
@@ -273,8 +284,34 @@ def publication_of(world: World) -> Publication:
     return publication_services.publication_review(publication=item, actor=reviewer, decision="agree")
 
 
+def appeal_of(world: World) -> Any:
+    """The target agency's 行政复议 on its case (created on first use), with a generated 答复书 draft."""
+    from gongkai.appeals import services as appeal_services
+    from gongkai.appeals.models import Appeal
+
+    found = Appeal.objects.filter(agency=world.target).first()
+    if found is not None:
+        return found
+    assert world.case is not None
+    appeal = appeal_services.appeal_create(
+        agency=world.target,
+        actor=world.actors["own_handler"],
+        data=appeal_services.AppealInput(
+            kind="reconsideration",
+            body="区人民政府",
+            appellant=f"{MARKER}申请人",
+            subject="补正告知",
+            filed_on=timezone.localdate(),
+            cases=[world.case],
+        ),
+    )
+    appeal_services.appeal_draft_document(appeal=appeal, actor=world.actors["own_handler"])
+    return appeal
+
+
 def kwargs_for(route: str, world: World, *, missing: bool = False) -> dict[str, int | str]:
     publication_route = route.startswith("staff/publications/")
+    appeal_route = route.startswith("staff/appeals/")
     builders: dict[str, Callable[[], int | str]] = {
         "agency_id": lambda: world.target.pk,
         "membership_id": lambda: world.membership.pk if world.membership else 0,
@@ -284,15 +321,20 @@ def kwargs_for(route: str, world: World, *, missing: bool = False) -> dict[str, 
             CalendarVersion.objects.filter(calendar_year__year=2026).values_list("pk", flat=True).first() or 0
         ),
         "case_id": lambda: world.case.pk if world.case else 0,
-        "document_id": lambda: world.document.pk if world.document else 0,
+        "document_id": lambda: (
+            appeal_of(world).documents.first().pk
+            if appeal_route
+            else (world.document.pk if world.document else 0)
+        ),
+        "appeal_id": lambda: appeal_of(world).pk,
         "attachment_id": lambda: (
             PublicationAttachment.objects.get(publication=publication_of(world)).pk
             if publication_route
             else (world.attachment.pk if world.attachment else 0)
         ),
         "action": lambda: "review_return" if publication_route else "add_note",
-        "op": lambda: "sections",
-        "fmt": lambda: "md",
+        "op": lambda: "answer" if appeal_route else "sections",
+        "fmt": lambda: "pdf" if appeal_route else "md",
         "table": lambda: "table3",
         "row": lambda: "1",
         "col": lambda: "总计",
