@@ -29,6 +29,7 @@ __all__ = [
     "mapping",
     "table4",
     "table4_cell_appeals",
+    "table4_ids",
 ]
 
 _TOTAL = TABLE4_RESULTS[-1]  # "总计"
@@ -126,6 +127,22 @@ def table4_cell_appeals(agency_ids: Sequence[int], year: int, block: str, column
         if cell_block == block and (column == _TOTAL or cell_column == column):
             found.append(appeal)
     return found
+
+
+def table4_ids(agency_ids: Sequence[int], year: int) -> dict[str, dict[str, list[int]]]:
+    """The appeal ids behind every 表四 cell (总计: the whole block), frozen with a published report's snapshot."""
+    ids: dict[str, dict[str, list[int]]] = {block: {col: [] for col in TABLE4_RESULTS} for block in TABLE4_BLOCKS}
+    columns = mapping()
+    rows = appeals_in_year(agency_ids, year).order_by("filed_on", "pk")
+    for pk, kind, route, status, result, result_on in rows.values_list(
+        "pk", "kind", "route", "status", "result", "result_on"
+    ):
+        block, column = cell_of(
+            kind=kind, route=route, status=status, result=result, result_on=result_on, year=year, columns=columns
+        )
+        ids[block][column].append(pk)
+        ids[block][_TOTAL].append(pk)
+    return ids
 
 
 def _open_answers(agency_ids: Sequence[int]) -> QuerySet[Appeal]:

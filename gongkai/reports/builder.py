@@ -83,6 +83,7 @@ class Built:
     table2_ids: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     table3_ids: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     template: dict[str, str] = field(default_factory=dict)  # the sections with their placeholders
+    table4_ids: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # appeal ids per 表四 cell
 
 
 def _timeliness(agency_ids: list[int], year: int) -> tuple[int, int, int, int]:
@@ -244,7 +245,8 @@ def build(
         *rules.check(report, previous, fees_collected=fees, today=today),
         *_similarity_note(agency, year, rendered),
     ]
-    return Built(report, extra, fees, ids2, ids3, template)
+    ids4 = appeal_selectors.table4_ids([agency.pk], year)
+    return Built(report, extra, fees, ids2, ids3, template, ids4)
 
 
 def build_report_data(

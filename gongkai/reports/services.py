@@ -381,7 +381,7 @@ def _snapshot(report: AnnualReport, built: builder.Built) -> dict[str, Any]:
         "fee_yuan": None if data.fee_yuan is None else str(data.fee_yuan),
         "fees_collected": str(built.fees_collected),
         "values": {k: str(v) for k, v in built.extra.items()},
-        "drilldown": {"table2": built.table2_ids, "table3": built.table3_ids},
+        "drilldown": {"table2": built.table2_ids, "table3": built.table3_ids, "table4": built.table4_ids},
         "meta": {
             "agency": report.agency.name,
             "agency_code": report.agency.code,

@@ -53,7 +53,15 @@ from gongkai.reports.render import (
 from gongkai.reports.render import (
     render as render_report,
 )
-from gongkai.reports.schema import TABLE2_DOCS, TABLE3_COLS, TABLE3_ROWS, Finding, ReportData
+from gongkai.reports.schema import (
+    TABLE2_DOCS,
+    TABLE3_COLS,
+    TABLE3_ROWS,
+    TABLE4_BLOCKS,
+    TABLE4_RESULTS,
+    Finding,
+    ReportData,
+)
 from gongkai.reports.services import ReportAction
 
 FIRST_YEAR = 2008  # 条例 in force since 2008-05-01
@@ -537,11 +545,14 @@ def cell(request: HttpRequest, agency_id: int, year: int, table: str, row: str, 
     snapshot = report.snapshot if report is not None else None
     frozen = bool(snapshot)
     try:
-        if snapshot and table in ("table2", "table3"):
-            # The ids frozen with the published numbers, not today's data.
-            known = {"table3": {k for k, _ in TABLE3_ROWS}, "table2": set(TABLE2_DOCS)}[table]
+        if snapshot and (table in ("table2", "table3") or table in snapshot.get("drilldown", {})):
+            # The ids frozen with the published numbers, not today's data (表四's since appeals are tracked).
+            rows_of = {"table3": {k for k, _ in TABLE3_ROWS}, "table2": set(TABLE2_DOCS), "table4": set(TABLE4_BLOCKS)}
+            known = rows_of[table]
             if row not in known or (table == "table3" and col not in TABLE3_COLS):
                 raise ValueError(row)
+            if table == "table4" and col not in TABLE4_RESULTS:
+                raise ValueError(col)
             ids = list(snapshot.get("drilldown", {}).get(table, {}).get(row, {}).get(col, []))
         else:
             ids = builder.drilldown(agency, year, table, row, col)

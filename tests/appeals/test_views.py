@@ -211,3 +211,26 @@ def test_report_builder_counts_the_tracked_appeals(world: dict[str, Any]) -> Non
     ids = builder.drilldown(agency, 2025, "表四", "行政复议", "结果纠正")
     assert [Appeal.objects.get(pk=i).result for i in ids] == ["rc_revoked"]
     assert Appeal.objects.filter(status=Status.CONCLUDED).count() == 2
+
+
+def test_published_report_freezes_the_appeals_behind_table4(world: dict[str, Any]) -> None:
+    from gongkai.reports import services as report_services
+
+    agency, head = world["agency"], world["head"]
+    counted = make_appeal(agency, "2025-02-01", result="rc_revoked", result_on="2025-04-01")
+    report = report_services.report_get_or_create_draft(agency=agency, year=2025, actor=head)
+    report = report_services.report_submit(report=report, actor=head)
+    report = report_services.report_publish(report=report, actor=head)
+    assert report.snapshot is not None
+    assert report.snapshot["drilldown"]["table4"]["行政复议"]["结果纠正"] == [counted.pk]
+    later = make_appeal(agency, "2025-03-01", result="rc_revoked", result_on="2025-05-01", number="湛政复〔2025〕99号")
+    cell = reverse(
+        "reports:cell",
+        kwargs={"agency_id": agency.pk, "year": 2025, "table": "table4", "row": "行政复议", "col": "结果纠正"},
+    )
+    page = text_of(client_for(head).get(cell))
+    assert reverse("appeals:detail", args=[counted.pk]) in page
+    assert reverse("appeals:detail", args=[later.pk]) not in page
+    # The report page links 表四's numbers to their drill-down.
+    detail = text_of(client_for(head).get(reverse("reports:detail", kwargs={"agency_id": agency.pk, "year": 2025})))
+    assert "/table4/" in detail
