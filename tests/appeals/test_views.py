@@ -234,3 +234,47 @@ def test_published_report_freezes_the_appeals_behind_table4(world: dict[str, Any
     # The report page links 表四's numbers to their drill-down.
     detail = text_of(client_for(head).get(reverse("reports:detail", kwargs={"agency_id": agency.pk, "year": 2025})))
     assert "/table4/" in detail
+
+
+def test_edit_through_the_form_and_the_list_query_count(world: dict[str, Any]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    agency = world["agency"]
+    case = make_case(agency, "2025-01-06", "2025-01-20")
+    appeal = make_appeal(agency, "2025-02-03", accepted_on=dt.date(2025, 2, 5))
+    appeal.cases.set([case])
+    client = client_for(world["handler"])
+    page = client.get(reverse("appeals:edit", args=[appeal.pk]))
+    assert page.status_code == 200
+    assert case.number in text_of(page)
+    form = {
+        "agency": agency.pk,
+        "kind": "litigation",
+        "route": "direct",
+        "instance": "first",
+        "body": "湛河区人民法院",
+        "number": "（2025）豫0411行初7号",
+        "appellant": "张三",
+        "subject": "答复",
+        "case_numbers": case.number,
+        "filed_on": "2025-02-03",
+        "accepted_on": "2025-02-05",
+    }
+    assert client.post(reverse("appeals:edit", args=[appeal.pk]), form).status_code == 302
+    appeal.refresh_from_db()
+    assert (appeal.kind, appeal.route, appeal.number) == ("litigation", "direct", "（2025）豫0411行初7号")
+    # Six months from 立案 (行政诉讼法第八十一条): 5 Feb → 5 Aug 2025, a Tuesday.
+    assert appeal.decision_due == dt.date(2025, 8, 5)
+    unknown = client.post(reverse("appeals:edit", args=[appeal.pk]), {**form, "case_numbers": "NOPE-1"})
+    assert "本机关没有申请编号为NOPE-1的申请" in text_of(unknown)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("appeals:list")).status_code == 200
+        return len(ctx)
+
+    few = queries()
+    for i in range(8):
+        make_appeal(agency, f"2025-03-{i + 1:02d}", kind="litigation", route="after_review")
+    assert queries() == few
