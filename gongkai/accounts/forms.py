@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 from gongkai.accounts.models import IdType, User, UserKind
 from gongkai.accounts.roles import Role
@@ -16,6 +17,9 @@ class _KindAuthenticationForm(AuthenticationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # AuthenticationForm sets max_length after the field is built, so it is not enforced: a 2,000-character name
+        # reached authenticate() and django-axes' failure log (varchar 255), a 500 on PostgreSQL (found by fuzzing).
+        self.fields["username"].validators.append(MaxLengthValidator(self.username_field.max_length or 150))
         self.fields["username"].label = "用户名"
         self.fields["password"].label = "密码"
         self.error_messages["invalid_login"] = "用户名或密码不正确。"

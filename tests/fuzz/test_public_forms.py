@@ -186,3 +186,10 @@ def test_deadline_calculator_with_two_bad_dates_is_a_400(client: Client, db: Any
         {"received": "2025-01-02", "fee_paid": "1900-01-01", "correction_requested": "2024-12-01"},
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("url", ["account:login", "staff:login"])
+def test_overlong_username_on_login_is_refused_not_a_500(client: Client, db: Any, url: str) -> None:
+    # Found by the fuzzer on PostgreSQL: django-axes logged the failed login into a varchar(255) column.
+    response = client.post(reverse(url), {"username": "長" * 2000, "password": "x"})
+    assert response.status_code < 500
