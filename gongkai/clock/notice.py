@@ -239,6 +239,9 @@ class _Parser:
             if day in self.holidays:
                 self.warn(line, f"{_cn(day)}已在“{self.holidays[day]}”中列为放假")
                 continue
+            if day in self.workdays:  # an earlier item made it a workday (found by fuzzing: YearArrangement raised)
+                self.error(line, f"{_cn(day)}同时被列为放假日和上班日")
+                continue
             self.holidays[day] = name
         for day in workdays:
             if day in self.holidays:

@@ -244,3 +244,16 @@ def test_deadline_cli_on_junk_arguments(db: Any, args: list[str]) -> None:
     if status == 0 and not out.strip():  # --help prints usage to stdout and succeeds
         return
     _assert_clean_exit(status, out, err)
+
+
+def test_a_workday_listed_later_as_a_holiday_is_a_problem_not_a_crash() -> None:
+    # Found by the fuzzer (a mutated real notice): the later item's holiday met the earlier item's workday and
+    # YearArrangement raised a plain ValueError.
+    text = (
+        "国务院办公厅关于2026年部分节假日安排的通知\n"
+        "一、元旦：1月1日（周四）至3日（周六）放假调休，共3天。1月4日（周日）上班。\n"
+        "二、春节：1月4日（周日）放假，共1天。\n"
+    )
+    parsed = parse_notice(text)
+    assert not (parsed.arrangement.holidays & parsed.arrangement.workdays)
+    assert any("同时被列为放假日和上班日" in str(p) for p in parsed.problems)

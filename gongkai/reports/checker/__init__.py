@@ -136,7 +136,9 @@ def read_report(path: Path) -> ReportData:
     except OSError as exc:
         raise UnreadableReport(f"无法读取该文件：{exc.strerror or exc}") from exc
     except Exception as exc:  # a damaged DOCX/XLSX/PDF raises whatever its library raises
-        raise UnreadableReport(f"无法读取该文件：{type(exc).__name__}: {exc}") from exc
+        # Only the first line: openpyxl's messages run over several, and the CLI prints one line (found by fuzzing).
+        first = (str(exc).strip().splitlines() or [""])[0]
+        raise UnreadableReport(f"无法读取该文件：{type(exc).__name__}: {first}") from exc
 
 
 def check_file(path: Path, *, previous: Path | None = None, today: dt.date | None = None) -> ReportData:
