@@ -123,3 +123,37 @@ def test_the_security_admin_page_lists_login_failures(settings: Any) -> None:
     assert "/staff/login/" in body
     home = client.get("/staff/").content.decode()
     assert "/staff/security/" in home
+
+
+def test_the_staff_command_refuses_two_duties_before_creating_anything(tmp_path: Any) -> None:
+    from tests.cli import run_gongkai
+
+    env = {"GONGKAI_VAR_DIR": str(tmp_path)}
+    assert run_gongkai("manage", "migrate", env=env).returncode == 0
+    args = [
+        "staff",
+        "create",
+        "sa1",
+        "--full-name",
+        "系统管理员",
+        "--platform-role",
+        "system_admin",
+        "--password-stdin",
+    ]
+    refused = run_gongkai(*args, "--agency", "x", "--role", "auditor", env=env, input="Long-enough-pass-42\n")
+    assert refused.returncode == 2
+    assert "三员分立" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    created = run_gongkai(*args, env=env, input="Long-enough-pass-42\n")
+    assert created.returncode == 0, created.stderr
+    assert "首次登录时须修改密码" in created.stdout
+
+
+def test_the_staff_grant_command_refuses_in_one_line() -> None:
+    from django.core.management import CommandError, call_command
+
+    agency = make_agency()
+    user = make_staff(platform_role=PlatformRole.SECURITY_ADMIN)
+    with pytest.raises(CommandError, match="三员分立"):
+        call_command("staff", "grant", user.username, "--agency", agency.code, "--role", "agency_admin")
+    assert not Membership.objects.filter(user=user).exists()

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from gongkai.accounts.models import User
-from gongkai.accounts.roles import PlatformRole, Role
+from gongkai.accounts.roles import PLATFORM_DUTIES, ROLE_DUTIES, PlatformRole, Role
 from gongkai.accounts.services import membership_grant, staff_create
 from gongkai.agencies.models import Agency
 from gongkai.agencies.selectors import agency_by_reference
@@ -44,11 +44,21 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["username"], kind="staff").first()
             if user is None:
                 raise CommandError(f"没有工作人员账号“{options['username']}”", returncode=2)
-            membership_grant(actor=None, user=user, agency=self._agency(options["agency"]), role=Role(options["role"]))
+            try:
+                membership_grant(
+                    actor=None, user=user, agency=self._agency(options["agency"]), role=Role(options["role"])
+                )
+            except ValidationError as error:  # 三员分立 refusals
+                raise CommandError("；".join(error.messages), returncode=2) from None
             self.stdout.write("已授予岗位角色。")
             return
         if bool(options["agency"]) != bool(options["role"]):
             raise CommandError("--agency 与 --role 须同时给出", returncode=2)
+        platform_duty = PLATFORM_DUTIES.get(options["platform_role"])
+        role_duty = ROLE_DUTIES.get(Role(options["role"])) if options["role"] else None
+        if platform_duty and role_duty and platform_duty != role_duty:
+            # Checked before the account exists, so that a refused combination leaves nothing half-made.
+            raise CommandError("三员分立：同一账号不得同时担任该平台角色与该岗位角色", returncode=2)
         agency = self._agency(options["agency"]) if options["agency"] else None
         if options["password_stdin"]:
             password = sys.stdin.readline().rstrip("\n")
@@ -68,5 +78,8 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError("；".join(error.messages), returncode=2) from None
         if agency is not None:
-            membership_grant(actor=None, user=user, agency=agency, role=Role(options["role"]))
-        self.stdout.write(f"已创建工作人员账号 {user.username}。")
+            try:
+                membership_grant(actor=None, user=user, agency=agency, role=Role(options["role"]))
+            except ValidationError as error:
+                raise CommandError(f"账号已创建，但未授予岗位角色：{'；'.join(error.messages)}", returncode=2) from None
+        self.stdout.write(f"已创建工作人员账号 {user.username}（首次登录时须修改密码）。")
