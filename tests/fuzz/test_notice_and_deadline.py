@@ -257,3 +257,21 @@ def test_a_workday_listed_later_as_a_holiday_is_a_problem_not_a_crash() -> None:
     parsed = parse_notice(text)
     assert not (parsed.arrangement.holidays & parsed.arrangement.workdays)
     assert any("同时被列为放假日和上班日" in str(p) for p in parsed.problems)
+
+
+@pytest.mark.parametrize(
+    "ledger",
+    [
+        {"received": "2025-01-02", "\n": 1},
+        {"received": "2025-01-02", "events": [{"type": "a\nb", "date": "2025-01-03"}]},
+        {"received": "2025-01-02", "events": [{"type": "extended", "date": "2025-01-03", "x\ny": 1}]},
+    ],
+)
+def test_names_with_line_breaks_stay_on_the_one_error_line(db: Any, ledger: Any) -> None:
+    # Found by the fuzzer: an unknown key "\n" split the message over two lines.
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "ledger.json"
+        path.write_text(json.dumps(ledger), encoding="utf-8")
+        status, out, err = _run(["deadline", str(path)])
+    assert status == 2
+    _assert_clean_exit(status, out, err)

@@ -42,9 +42,15 @@ def _parse_date(value: object) -> dt.date | None:
     return day if 1900 <= day.year <= 2999 else None
 
 
+def _shown(text: str) -> str:
+    """A name from the input as it can be shown in the one error line: as typed, or quoted when it holds a line
+    break or other unprintable characters (found by fuzzing: a key "\n" split the message over two lines)."""
+    return text if text.isprintable() else repr(text)
+
+
 def _event_label(number: int, raw: dict[str, Any]) -> str:
     kind = raw.get("type")
-    return f"第{number}个事件（type={kind}）" if isinstance(kind, str) else f"第{number}个事件"
+    return f"第{number}个事件（type={_shown(kind)}）" if isinstance(kind, str) else f"第{number}个事件"
 
 
 def parse_ledger(document: object) -> tuple[dt.date, list[LedgerEvent]]:
@@ -53,7 +59,7 @@ def parse_ledger(document: object) -> tuple[dt.date, list[LedgerEvent]]:
         raise _bad(f"输入必须是 JSON 对象，形如 {USAGE}")
     unknown = sorted(set(document) - {"received", "events"})
     if unknown:
-        raise _bad(f"未知字段：{unknown[0]}（只接受 received 与 events）")
+        raise _bad(f"未知字段：{_shown(str(unknown[0]))}（只接受 received 与 events）")
     if "received" not in document:
         raise _bad("缺少 received（收到申请之日，格式 YYYY-MM-DD）")
     received = _parse_date(document["received"])
@@ -70,7 +76,7 @@ def parse_ledger(document: object) -> tuple[dt.date, list[LedgerEvent]]:
         label = _event_label(number, raw)
         extra = sorted(set(raw) - _FIELDS)
         if extra:
-            raise _bad(f"{label}：未知字段 {extra[0]}")
+            raise _bad(f"{label}：未知字段 {_shown(str(extra[0]))}")
         kind = raw.get("type")
         if kind not in {t.value for t in EventType}:
             raise _bad(f"{label}：未知的事件类型（可用：{known}）")
@@ -173,7 +179,7 @@ class Command(BaseCommand):
         else:
             path = Path(source)
             if not path.is_file():
-                raise _bad(f"找不到文件：{source}")
+                raise _bad(f"找不到文件：{_shown(source)}")
             raw = path.read_bytes()[: MAX_INPUT + 1]
         if len(raw) > MAX_INPUT:
             raise _bad("输入过大（超过 1MB）")
