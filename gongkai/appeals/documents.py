@@ -87,7 +87,7 @@ def build(appeal: Appeal, *, on: dt.date) -> OfficialDocument:
             body.append(Paragraph(f"{chinese_date(on_day)}（申请编号{number}）：{text}"))
     elif appeal.proactive:
         body.append(Paragraph("本案涉及主动公开工作，相关事实由经办人员补充。"))
-    body.append(Paragraph("二、答复（答辩）意见" if reply else "二、答辩意见", indent=False, bold=True))
+    body.append(Paragraph("二、答复意见" if reply else "二、答辩意见", indent=False, bold=True))
     body.append(
         Paragraph(
             f"{us}对上述申请的处理认定事实清楚，证据确凿，适用依据正确，程序合法，内容适当。"
