@@ -387,6 +387,9 @@ AXES_CLIENT_IP_CALLABLE = "gongkai.accounts.lockout.client_ip"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log already
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the 安全管理员's list of failures
 AXES_SENSITIVE_PARAMETERS = ["password", "token"]
+# Axes' own texts (JSON answers to XMLHttpRequest sign-ins); the pages use gongkai.accounts.lockout.lockout_message.
+AXES_COOLOFF_MESSAGE = "登录失败次数过多，账号已被暂时锁定，请稍后再试或联系安全管理员解锁。"
+AXES_PERMALOCK_MESSAGE = "登录失败次数过多，账号已被锁定，请联系安全管理员解锁。"
 AXES_VERBOSE = False
 # django-otp: the issuer shown in authenticator apps; failed codes slow down exponentially.
 OTP_TOTP_ISSUER = "政府信息公开平台"
