@@ -90,7 +90,7 @@ def _action_body(action: str, today: str) -> dict[str, Any]:
         "extend": {"days": 5, "reason": "需要调取档案", "approved_on": today},
         "request_correction": {"on": today, "items": "请写明所需信息的名称", "period_days": 10},
         "record_correction": {"on": today},
-        "reply": {"outcome": "disclosed", "on": today, "text": "经查，您申请的信息予以公开。"},
+        "reply": {"outcome": "disclosed", "variant": "provided", "on": today, "text": "经查，您申请的信息予以公开。"},
         "withdraw": {"reason": "申请人撤回"},
     }[action]
 
@@ -102,7 +102,7 @@ ACTIONS_BY_STATUS = {
 }
 
 
-def driver(port: int, stop: threading.Event, acks: Acks, token: str, rng: random.Random) -> None:
+def driver(port: int, stop: threading.Event, acks: Acks, token: str, head_token: str, rng: random.Random) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     today = dt.date.today().isoformat()
     while not stop.is_set():
@@ -122,11 +122,13 @@ def driver(port: int, stop: threading.Event, acks: Acks, token: str, rng: random
                 continue
             pk, case_status = rng.choice(cases)
             action = rng.choice(ACTIONS_BY_STATUS[case_status])
+            # 延长答复期限 is the head's (经政府信息公开工作机构负责人同意): the head's token for it.
+            key = head_token if action == "extend" else token
             status, raw = post_json(
                 conn,
                 f"/api/staff/cases/{pk}/actions/{action}/",
                 _action_body(action, today),
-                {"Authorization": f"Token {token}"},
+                {"Authorization": f"Token {key}"},
             )
             acks.status(f"{action} {status}")
             if status >= 400:
@@ -265,7 +267,9 @@ def main() -> int:
         stop = threading.Event()
         threads = [
             threading.Thread(
-                target=driver, args=(server.port, stop, acks, world["token"], random.Random(rng.random())), daemon=True
+                target=driver,
+                args=(server.port, stop, acks, world["token"], world["head_token"], random.Random(rng.random())),
+                daemon=True,
             )
             for _ in range(options.threads)
         ]
