@@ -8,8 +8,9 @@ tests/subscriptions cover).
 Two ways of running two workers:
 - real ``gongkai remind`` subprocesses, as cron starts them, pointed at pytest-django's test database through
   GONGKAI_DATABASE_URL (the test is transactional so that they see its committed rows);
-- two threads, each with its own database connection, started together at a barrier, with each claim or send slowed
-  a little so that the workers interleave item by item (remind, expire, deliver, digest).
+- two threads, each with its own database connection, whose first claim or send waits for the other's (so both are
+  at work before either can finish), each step slowed a little so that they interleave (remind, expire, deliver,
+  digest).
 
 ``serialized_rollback`` puts the migrations' data (the holiday calendar) back after each test's flush.
 """
@@ -227,17 +228,31 @@ def _together(work: Callable[[], T]) -> list[T]:
     return results
 
 
-def _slowed(function: Callable[..., T], seconds: float = 0.02) -> Callable[..., T]:
-    def slow(*args: Any, **kwargs: Any) -> T:
-        time.sleep(seconds)
-        return function(*args, **kwargs)
+class Meet:
+    """Wraps a step of a job (a claim, a send): each thread's first call waits until the other thread has made its
+    own first call too, so neither worker can finish the whole list before the other has started; every call is then
+    slowed a little so that the two interleave item by item. A worker that never gets to a first call breaks the
+    barrier (BrokenBarrierError: the test fails, it does not pass vacuously)."""
 
-    return slow
+    def __init__(self, seconds: float = 0.02) -> None:
+        self.barrier = threading.Barrier(2)
+        self.seen = threading.local()
+        self.seconds = seconds
+
+    def __call__(self, function: Callable[..., T]) -> Callable[..., T]:
+        def step(*args: Any, **kwargs: Any) -> T:
+            if not getattr(self.seen, "first", False):
+                self.seen.first = True
+                self.barrier.wait(timeout=60)
+            time.sleep(self.seconds)
+            return function(*args, **kwargs)
+
+        return step
 
 
 def test_two_remind_workers_interleaved_claim_each_reminder_once(monkeypatch: pytest.MonkeyPatch) -> None:
     cases, expected = _reminder_world()
-    monkeypatch.setattr(case_jobs, "_claim", _slowed(case_jobs._claim))
+    monkeypatch.setattr(case_jobs, "_claim", Meet()(case_jobs._claim))
     today = dt.date.fromisoformat(REMIND_ON)
     results = _together(lambda: case_jobs.reminders_send(today))
     assert sum(len(r.sent) for r in results) == CASES
@@ -258,7 +273,7 @@ def test_two_expire_workers_close_each_lapsed_case_once(monkeypatch: pytest.Monk
     pay_by = Case.objects.get(pk=cases[0].pk).fee.pay_by
     assert pay_by is not None
     after = pay_by + dt.timedelta(days=1)
-    monkeypatch.setattr(case_services, "case_fee_lapsed", _slowed(case_services.case_fee_lapsed))
+    monkeypatch.setattr(case_services, "case_fee_lapsed", Meet()(case_services.case_fee_lapsed))
     with time_machine.travel(f"{after.isoformat()} 10:00 +0800"):
         results = _together(lambda: case_jobs.expire_run(after))
     done = [i.case_id for r in results for i in r.items if i.state == "done"]
@@ -275,12 +290,11 @@ def test_two_deliver_workers_send_each_copy_once(monkeypatch: pytest.MonkeyPatch
         ChannelDelivery.objects.create(publication=item, channel=PubChannel.PORTAL, status=DeliveryStatus.PENDING)
     calls: list[int] = []
     lock = threading.Lock()
-    real = adapters.PortalAdapter.deliver
+    real = Meet()(adapters.PortalAdapter.deliver)
 
     def deliver(self: adapters.PortalAdapter, publication: Any) -> Any:
         with lock:
             calls.append(publication.pk)
-        time.sleep(0.02)
         return real(self, publication)
 
     monkeypatch.setattr(adapters.PortalAdapter, "deliver", deliver)
@@ -304,7 +318,7 @@ def test_two_digest_workers_mail_each_subscriber_once(monkeypatch: pytest.Monkey
     ]
     today = timezone.localdate()
     items = [make_published(agency, channels=(), published_on=today, year=today.year) for _ in range(2)]
-    monkeypatch.setattr(digest_mail, "send_digest", _slowed(digest_mail.send_digest))
+    monkeypatch.setattr(digest_mail, "send_digest", Meet()(digest_mail.send_digest))
     results = _together(lambda: digest_jobs.digest_run())
     assert sum(r.mails for r in results) == len(subscriptions)
     assert all(r.mails for r in results)
