@@ -141,7 +141,9 @@ try:
     REDIS_URL = env.get("GONGKAI_REDIS_URL")
     if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError(
-            "GONGKAI_REDIS_URL", "应以 redis://、rediss:// 或 unix:// 开头", "must start with redis://, rediss:// or unix://"
+            "GONGKAI_REDIS_URL",
+            "应以 redis://、rediss:// 或 unix:// 开头",
+            "must start with redis://, rediss:// or unix://",
         )
     # Uploaded files: local disk (MEDIA_ROOT) by default; "s3" puts them in an S3-compatible bucket (MinIO, OSS, COS,
     # OBS …) so that several application servers share them (docs/deployment.md). Optional extra: pip install '.[s3]'.
@@ -196,7 +198,9 @@ try:
     # (12+ characters, breached-password list, no forced rotation).
     GONGKAI_PASSWORD_PROFILE = env.choice("GONGKAI_PASSWORD_PROFILE", "dengbao", ("dengbao", "asvs"))
     GONGKAI_PASSWORD_MAX_AGE_DAYS = env.integer(
-        "GONGKAI_PASSWORD_MAX_AGE_DAYS", 90 if GONGKAI_PASSWORD_PROFILE == "dengbao" else 0, minimum=0
+        "GONGKAI_PASSWORD_MAX_AGE_DAYS",
+        90 if GONGKAI_PASSWORD_PROFILE == "dengbao" else 0,  # noqa: S105 (a profile name, not a password)
+        minimum=0,
     )
     # Lockout after consecutive failed sign-ins of one user name, lifted after the cool-off (or by a 安全管理员).
     GONGKAI_LOCKOUT_FAILURES = env.integer("GONGKAI_LOCKOUT_FAILURES", 5, minimum=1)

@@ -322,9 +322,7 @@ def kwargs_for(route: str, world: World, *, missing: bool = False) -> dict[str, 
         ),
         "case_id": lambda: world.case.pk if world.case else 0,
         "document_id": lambda: (
-            appeal_of(world).documents.first().pk
-            if appeal_route
-            else (world.document.pk if world.document else 0)
+            appeal_of(world).documents.first().pk if appeal_route else (world.document.pk if world.document else 0)
         ),
         "appeal_id": lambda: appeal_of(world).pk,
         "attachment_id": lambda: (

@@ -16,7 +16,5 @@ urlpatterns = [
     path(_REPORT + "cell/<slug:table>/<str:row>/<str:col>/", views.cell, name="cell"),
     path("rollup/" + _REPORT, views_rollup.rollup_detail, name="rollup"),
     path("rollup/" + _REPORT + "download/<slug:fmt>/", views_rollup.rollup_download, name="rollup_download"),
-    path(
-        "rollup/" + _REPORT + "cell/<slug:table>/<str:row>/<str:col>/", views_rollup.rollup_cell, name="rollup_cell"
-    ),
+    path("rollup/" + _REPORT + "cell/<slug:table>/<str:row>/<str:col>/", views_rollup.rollup_cell, name="rollup_cell"),
 ]
