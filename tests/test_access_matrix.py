@@ -170,6 +170,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "reports:action": Expect(REPORT_VIEWERS, method="post"),
     "reports:download": Expect(REPORT_VIEWERS),
     "reports:cell": Expect(REPORT_VIEWERS),
+    # A region-wide summary exists for governments only; the target is a department, so it is the plain 404 for all
+    # (a government's summary and who may read it: tests/reports/test_rollup.py).
+    "reports:rollup": Expect(frozenset()),
+    "reports:rollup_cell": Expect(frozenset()),
+    "reports:rollup_download": Expect(frozenset()),
     # 舆情回应: the list open to all staff (each sees the agencies whose cases they read); registering to those who
     # handle cases somewhere; one concern to those who read the target's cases, its actions to those who handle them.
     "responses:list": Expect(frozenset({"*staff"}), sees_target=CASE_VIEWERS),
