@@ -135,6 +135,7 @@ try:
     GONGKAI_TRACK_CODE_RATE = env.get("GONGKAI_TRACK_CODE_RATE", "20/hour") or "20/hour"
     GONGKAI_SUBSCRIBE_RATE = env.get("GONGKAI_SUBSCRIBE_RATE", "10/hour") or "10/hour"
     GONGKAI_ACCOUNT_RATE = env.get("GONGKAI_ACCOUNT_RATE", "30/hour") or "30/hour"
+    GONGKAI_COMPLAINT_RATE = env.get("GONGKAI_COMPLAINT_RATE", "10/hour") or "10/hour"
     # The application form asks for a CAPTCHA once a client address has submitted this many times in the
     # GONGKAI_APPLY_RATE window (0: always).
     GONGKAI_APPLY_CAPTCHA_AFTER = env.integer("GONGKAI_APPLY_CAPTCHA_AFTER", 3, minimum=0)

@@ -52,6 +52,7 @@ RATE_SETTINGS: dict[str, str] = {
     "GONGKAI_API_TRACK_RATE": "60/hour",  # API tracking per client address
     "GONGKAI_SUBSCRIBE_RATE": "10/hour",  # subscription sign-ups per client address (each one sends an e-mail)
     "GONGKAI_ACCOUNT_RATE": "30/hour",  # public registration and login attempts per client address
+    "GONGKAI_COMPLAINT_RATE": "10/hour",  # public 投诉举报 submissions per client address
 }
 
 _UNITS = {

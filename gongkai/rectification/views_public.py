@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gongkai.ratelimit.http import limit_posts
 from gongkai.rectification import selectors, services
 from gongkai.rectification.forms import PublicComplaintForm, TrackForm
 from gongkai.rectification.models import Complaint
@@ -29,6 +30,8 @@ TRACK_LOCKED = "查询失败次数过多，已暂停查询。请稍后再试，�
 
 @never_cache  # the one-time token must never be served to a second visitor from a cache
 @require_http_methods(["GET", "POST"])
+# Each complaint is work for an office: a per-address brake shared by every worker (docs/security.md).
+@limit_posts("complaint", "GONGKAI_COMPLAINT_RATE", what="投诉举报")
 def complaint_form(request: HttpRequest) -> HttpResponse:
     agencies = selectors.public_complaint_agencies()
     if request.method != "POST":

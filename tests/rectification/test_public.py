@@ -213,3 +213,12 @@ def test_public_pages_are_never_cached(world: World) -> None:
         assert "no-store" in response["Cache-Control"]
     first, second = _token(Client()), _token(Client())
     assert first != second
+
+
+def test_the_form_is_rate_limited_per_address(world: World, settings: Any) -> None:
+    settings.GONGKAI_COMPLAINT_RATE = "2/hour"
+    client = Client()
+    statuses = [client.post(URL, valid(world, client)).status_code for _ in range(3)]
+    assert statuses[:2] == [302, 302]
+    assert statuses[2] == 429
+    assert Complaint.objects.count() == 2
