@@ -216,7 +216,7 @@ _TABLE3_LIST = [
 
 def placeholder_list(shown: Shown) -> list[tuple[str, str, str]]:
     """(placeholder, meaning, current value) for the editor's list."""
-    items = [*_TABLE3_LIST, *narrative.EXTRA_PLACEHOLDERS.items()]
+    items = [*_TABLE3_LIST, *narrative.EXTRA_PLACEHOLDERS.items(), *narrative.TEXT_PLACEHOLDERS.items()]
     try:
         values = narrative.render_sections(
             {name: "{{" + name + "}}" for name, _ in items}, shown.data, extra=shown.extra

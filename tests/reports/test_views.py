@@ -126,6 +126,7 @@ def test_head_builds_edits_submits_publishes_and_the_portal_shows_it(world: dict
     assert report.status == ReportStatus.DRAFT
     text = page_text(response)
     assert "{{表三.一.总计}}" in text  # the placeholder list
+    assert "{{考核结果}}" in text  # the 考核 sentence for 一（五） (条例第五十条（四）) is offered too
     assert 'data-table="table3"' in text
 
     body = sections_post(report, **{"1.2": "全年共收到政府信息公开申请{{表三.一.总计}}件，均已按期答复。"})
