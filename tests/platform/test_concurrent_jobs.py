@@ -12,7 +12,10 @@ Two ways of running two workers:
   at work before either can finish), each step slowed a little so that they interleave (remind, expire, deliver,
   digest).
 
-``serialized_rollback`` puts the migrations' data (the holiday calendar) back after each test's flush.
+The holiday calendar that a data migration loads is gone after any transactional test's flush (pytest-django runs
+them last); ``_calendar`` loads it again through the same migration function. (``serialized_rollback`` would too, but
+it collides with the content types that the flush's ``post_migrate`` recreates when another transactional test ran
+before on the same worker.)
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -64,10 +68,21 @@ pytestmark = [
         settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
         reason="row locks (FOR UPDATE SKIP LOCKED) and concurrent writers need PostgreSQL; SQLite has one writer",
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     # Real commits: the audit table's append-only triggers are lifted for pytest-django's flush only.
-    pytest.mark.usefixtures("flushable_audit_log"),
+    pytest.mark.usefixtures("flushable_audit_log", "_calendar"),
 ]
+
+
+@pytest.fixture
+def _calendar(transactional_db: None) -> None:
+    from django.apps import apps
+
+    from gongkai.clock.selectors import calendar_cache_clear
+
+    import_module("gongkai.clock.migrations.0002_seed_chinesecalendar").seed(apps, None)
+    calendar_cache_clear()
+
 
 T = TypeVar("T")
 RECEIVED = dt.date(2026, 3, 2)  # a Monday; the reply is due 20 working days later, Monday 2026-03-30
