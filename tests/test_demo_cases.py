@@ -249,3 +249,22 @@ def test_the_demo_publishes_the_sfj_2024_report_on_time(demo: LoadSummary, db: N
     assert "门户网站主动公开政府信息19条" in data.sections["1.1"]
     assert "467条" in data.sections["1.1"]
     assert not [f for f in data.findings if f.severity == "error"]
+
+
+def test_the_2025_reports_show_on_time_late_and_missing(demo: LoadSummary, db: None) -> None:
+    """For the 主管部门's dashboard: 湛河区司法局's 2025 report on time, 湛河区教育局's late (after 1月31日, R10 says
+    so), 湛河区财政局's missing; the published ones quote their own tables (R7 clean)."""
+    from gongkai.reports.models import AnnualReport, ReportStatus
+    from gongkai.reports.selectors import report_data_from_snapshot
+
+    published = {r.agency.code: r for r in AnnualReport.objects.filter(year=2025, status=ReportStatus.PUBLISHED)}
+    assert published[MAIN_AGENCY].published_on == dt.date(2026, 1, 23)
+    assert published["zhanhe-jyj"].published_on == dt.date(2026, 2, 6)
+    assert "zhanhe-czj" not in published
+    late = report_data_from_snapshot(published["zhanhe-jyj"])
+    assert [f.rule for f in late.findings if f.rule == "R10"] == ["R10"]
+    for report in published.values():
+        data = report_data_from_snapshot(report)
+        # R10 (late) is an error shown on the report, never a block on publishing it; nothing else is wrong.
+        assert not [f for f in data.findings if f.severity == "error" and f.rule != "R10"], data.findings
+        assert f"新收政府信息公开申请{data.table3['1']['总计']}件" in data.sections["1.2"]
