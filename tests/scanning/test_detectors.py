@@ -306,11 +306,13 @@ def test_one_megabyte_scans_quickly() -> None:
         "全体工作人员要保守秘密，涉及商业秘密的不予公开。2024年3月5日，湛司〔2024〕12号。\n"
     )
     text = (paragraph * (1_000_000 // len(paragraph) + 1))[:1_000_000]
-    began = time.perf_counter()
+    # CPU time of this process, not wall time: the bound is about the scanner's work, and wall time on a shared
+    # 2-core machine also counts the other test worker and whatever else runs (a 3.3 s wall reading was seen there).
+    began = time.process_time()
     found = scan_text(text)
-    elapsed = time.perf_counter() - began
+    elapsed = time.process_time() - began
     assert len(found) > 10_000
-    assert elapsed < 3.0, f"scanning 1 MB took {elapsed:.2f} s"
+    assert elapsed < 3.0, f"scanning 1 MB took {elapsed:.2f} s of CPU"
 
 
 def test_marking_line_with_windows_line_endings() -> None:
