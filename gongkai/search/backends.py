@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+import math
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -64,7 +66,13 @@ RANKED_MATCHES = 1000
 _PROBE_RATIO = 40
 
 # FTS5 bm25 column weights: title, doc_number, body, attachments, wh_key (unindexed)
-_FTS_WEIGHTS = "10.0, 10.0, 1.0, 0.5, 0.0"
+_FTS_WEIGHT_VALUES = (10.0, 10.0, 1.0, 0.5, 0.0)
+_FTS_WEIGHTS = ", ".join(str(weight) for weight in _FTS_WEIGHT_VALUES)
+
+# SQLite, a one-phrase query with few matches: scoring a match from its stored tokens costs about this many ms
+# (reading ~13 KB of tokens and counting the phrase); bm25 in SQL costs about two more walks of the phrase's doclists,
+# as long as the probe took. The cheaper one is taken; both give the same scores.
+_READ_MS = 0.03
 # PostgreSQL setweight letters; ts_rank_cd's default weights are D 0.1, C 0.2, B 0.4, A 1.0
 _PG_WEIGHTS = {"title": "A", "doc_number": "A", "body": "B", "attachments": "C"}
 
@@ -240,6 +248,46 @@ def _hits(query: Query, rows: list[tuple[int, float]]) -> list[Hit]:
 # -- SQLite FTS5 -------------------------------------------------------------------------------------------------
 
 
+def _phrase_only(query: Query) -> bool:
+    """One term of two or more tokens, no prefix, no 文号: bm25's only phrase, whose matches the probe lists."""
+    return (
+        len(query.terms) == 1 and not query.doc_number and not query.terms[0].prefix and len(query.terms[0].tokens) > 1
+    )
+
+
+def _varints(blob: bytes) -> list[int]:
+    """SQLite/FTS5 varints (big-endian, 7 bits a byte, the ninth byte whole)."""
+    values = []
+    i = 0
+    while i < len(blob):
+        value = 0
+        for k in range(9):
+            byte = blob[i]
+            i += 1
+            if k == 8:
+                value = (value << 8) | byte
+                break
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80:
+                break
+        values.append(value)
+    return values
+
+
+def _occurrences(tokens: str, phrase: str) -> int:
+    """How many times the phrase's tokens occur one after another in a space-separated token string (overlapping
+    occurrences count, as FTS5 counts phrase instances)."""
+    count = 0
+    start = tokens.find(phrase)
+    end_of = len(tokens)
+    while start >= 0:
+        end = start + len(phrase)
+        if (start == 0 or tokens[start - 1] == " ") and (end == end_of or tokens[end] == " "):
+            count += 1
+        start = tokens.find(phrase, start + 1)
+    return count
+
+
 def _fts_term(term: Term) -> str:
     return '"' + " ".join(term.tokens) + '"' + ("*" if term.prefix else "")
 
@@ -298,6 +346,7 @@ class SqliteBackend(SearchBackend):
         expression = fts_expression(query)
         catalogue = Publication._meta.db_table
         with self.connection.cursor() as cursor:
+            started = time.perf_counter()
             # How common is the query? Reading up to RANKED_MATCHES + 1 rowids of the doclists, newest first (FTS5
             # walks a doclist backwards as cheaply as forwards), costs well under 1 ms; how far back they reach
             # estimates how many documents match in all.
@@ -306,6 +355,15 @@ class SqliteBackend(SearchBackend):
                 [expression, RANKED_MATCHES + 1],
             )
             probe = [int(row[0]) for row in cursor.fetchall()]
+            probe_ms = (time.perf_counter() - started) * 1000
+            if not probe:  # nothing matches, whatever the filters
+                return 0, False, []
+            if len(probe) <= RANKED_MATCHES and _phrase_only(query) and len(probe) * _READ_MS < 2 * probe_ms:
+                # Few matches of one phrase that was costly to find (common bigrams, rarely adjacent: FTS5 walks
+                # their long doclists, ~60–200 ms at 1 M documents). bm25 would walk them twice more (the MATCH
+                # and its document-frequency count), so score the probe's matches here instead, from their stored
+                # tokens — the same bm25, in the same order.
+                return self._rank_phrase(cursor, query, probe, where, params, limit, offset)
             if len(probe) <= RANKED_MATCHES:
                 # Few matches: rank them all by bm25 (exact 文号 first) and count them, in one statement.
                 cursor.execute(
@@ -349,6 +407,51 @@ class SqliteBackend(SearchBackend):
                     [expression, *params, window + 1],
                 )
             return _title_then_newest(query, cursor.fetchall(), window, limit, offset)
+
+    def _rank_phrase(
+        self,
+        cursor: CursorWrapper,
+        query: Query,
+        probe: list[int],
+        where: str,
+        params: list[Param],
+        limit: int,
+        offset: int,
+    ) -> tuple[int, bool, list[tuple[int, float]]]:
+        """FTS5's bm25 of a one-phrase query over ``probe`` (every document matching the phrase), computed from the
+        stored tokens, the row sizes (``_docsize``) and the table's totals (``_data`` row 1), as fts5_aux.c does:
+        idf · f·(k1 + 1) / (f + k1·(1 − b + b·D/avgdl)), f the column-weighted count of the phrase's occurrences."""
+        catalogue = Publication._meta.db_table
+        marks = ", ".join(["%s"] * len(probe))
+        cursor.execute(f"SELECT p.id FROM {catalogue} p WHERE p.id IN ({marks}) AND {where}", [*probe, *params])
+        kept = [int(row[0]) for row in cursor.fetchall()]
+        if not kept:
+            return 0, False, []
+        marks = ", ".join(["%s"] * len(kept))
+        cursor.execute(
+            f"SELECT rowid, title, doc_number, body, attachments FROM {FTS_TABLE} WHERE rowid IN ({marks})", kept
+        )
+        columns = {int(row[0]): row[1:] for row in cursor.fetchall()}
+        cursor.execute(f"SELECT id, sz FROM {FTS_TABLE}_docsize WHERE id IN ({marks})", kept)
+        sizes = {int(pk): sum(_varints(bytes(sz))) for pk, sz in cursor.fetchall()}
+        cursor.execute(f"SELECT block FROM {FTS_TABLE}_data WHERE id = 1")  # the averages record
+        totals = _varints(bytes(cursor.fetchone()[0]))
+        rows, avgdl = totals[0], sum(totals[1:]) / max(totals[0], 1)
+        idf = math.log((rows - len(probe) + 0.5) / (len(probe) + 0.5))
+        idf = idf if idf > 0 else 1e-6
+        phrase = " ".join(query.terms[0].tokens)
+        k1, b = 1.2, 0.75
+        scored = []
+        for pk in kept:
+            frequency = sum(
+                weight * _occurrences(text or "", phrase)
+                for weight, text in zip(_FTS_WEIGHT_VALUES, columns.get(pk, ()), strict=False)
+            )
+            length = sizes.get(pk, 0)
+            score = idf * (frequency * (k1 + 1)) / (frequency + k1 * (1 - b + b * length / avgdl))
+            scored.append((pk, score))
+        scored.sort(key=lambda row: (-row[1], -row[0]))
+        return len(scored), False, scored[offset : offset + limit]
 
     def _few_items(self, cursor: CursorWrapper, agency_ids: Sequence[int], probe: list[int]) -> bool:
         """Whether asking FTS5 about each of the agencies' items is cheaper than collecting every match: the items
