@@ -599,7 +599,7 @@ def main() -> None:
         f"{sizes.get('catalogue', 0) / mb:,.0f} MB (publications tables)"
     )
     build_rows = [
-        ("ours", "our index (index_many)"),
+        ("ours", "our index" + (" (FTS5 rows, IndexEntry, optimize)" if sqlite else " (index_many)")),
         ("trigram", "FTS5 trigram"),
         ("tantivy-ngram", "tantivy ngram(2,2)"),
         ("tantivy-bigram", "tantivy our bigrams"),
