@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -20,6 +20,8 @@ from gongkai.rectification.states import OPEN_COMPLAINT_STATUSES, OPEN_NOTICE_ST
 __all__ = [
     "complaint_by_tracking",
     "complaint_for",
+    "filter_complaints",
+    "filter_notices",
     "notice_for",
     "offices_of",
     "open_notice_counts",
@@ -141,6 +143,28 @@ def overdue_notices(queryset: QuerySet[Notice], today: dt.date) -> QuerySet[Noti
 
 def overdue_complaints(queryset: QuerySet[Complaint], today: dt.date) -> QuerySet[Complaint]:
     return queryset.filter(status__in=OPEN_COMPLAINT_STATUSES, reply_due__lt=today)
+
+
+def filter_notices(queryset: QuerySet[Notice], filters: Mapping[str, Any], today: dt.date) -> QuerySet[Notice]:
+    """The list page's filters (状态, 机关, 已逾期) applied to the notices the user may see."""
+    if filters.get("status"):
+        queryset = queryset.filter(status=filters["status"])
+    if filters.get("agency"):
+        queryset = queryset.filter(agency=filters["agency"])
+    if filters.get("overdue"):
+        queryset = overdue_notices(queryset, today)
+    return queryset
+
+
+def filter_complaints(queryset: QuerySet[Complaint], filters: Mapping[str, Any], today: dt.date) -> QuerySet[Complaint]:
+    """The list page's filters (状态, 被投诉机关, 答复逾期) applied to the complaints the office may see."""
+    if filters.get("status"):
+        queryset = queryset.filter(status=filters["status"])
+    if filters.get("agency"):
+        queryset = queryset.filter(agency=filters["agency"])
+    if filters.get("overdue"):
+        queryset = overdue_complaints(queryset, today)
+    return queryset
 
 
 def _counts(queryset: QuerySet[Notice], agency_ids: Iterable[int]) -> dict[int, int]:

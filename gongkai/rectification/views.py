@@ -64,13 +64,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     agencies = Agency.objects.filter(pk__in=notices.values("agency_id")).order_by("name")
     form = NoticeFilterForm(request.GET or None, agencies=agencies)
     if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        if data.get("status"):
-            notices = notices.filter(status=data["status"])
-        if data.get("agency"):
-            notices = notices.filter(agency=data["agency"])
-        if data.get("overdue"):
-            notices = selectors.overdue_notices(notices, today)
+        notices = selectors.filter_notices(notices, form.cleaned_data, today)
     overdue_ids = set(selectors.overdue_notices(notices, today).values_list("pk", flat=True))
     page, query = _page(request, notices.select_related("office", "agency").order_by("-created_at", "-pk"))
     offices = selectors.offices_of(user)
@@ -276,13 +270,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     agencies = Agency.objects.filter(pk__in=complaints.values("agency_id")).order_by("name")
     form = ComplaintFilterForm(request.GET or None, agencies=agencies)
     if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        if data.get("status"):
-            complaints = complaints.filter(status=data["status"])
-        if data.get("agency"):
-            complaints = complaints.filter(agency=data["agency"])
-        if data.get("overdue"):
-            complaints = selectors.overdue_complaints(complaints, today)
+        complaints = selectors.filter_complaints(complaints, form.cleaned_data, today)
     overdue_ids = set(selectors.overdue_complaints(complaints, today).values_list("pk", flat=True))
     page, query = _page(request, complaints.select_related("agency").order_by("-received_on", "-pk"))
     return render(
