@@ -11,9 +11,24 @@ from decimal import Decimal
 
 from django.db import models
 
+from gongkai.clock.rules import PERIODS
 from gongkai.oversight.scoring import MISSING_FULL, MISSING_ZERO, Rule
 
-__all__ = ["METRICS", "SUGGESTED_RULES", "Metric", "MetricInfo"]
+__all__ = ["DEADLINE_TEXTS", "METRICS", "SUGGESTED_RULES", "Metric", "MetricInfo"]
+
+
+def _month_day(key: str) -> str:
+    fixed = PERIODS[key].fixed
+    assert fixed is not None, key
+    return f"{fixed[0]}月{fixed[1]}日"
+
+
+# The statutory periods as the pages word them, read from clock.rules (the one place they live): 条例第二十六、四十九条.
+DEADLINE_TEXTS: dict[str, str] = {
+    "disclosure": f"{PERIODS['proactive_disclosure'].amount}个工作日",
+    "report_department": _month_day("annual_report_department"),
+    "report_government": _month_day("annual_report_government"),
+}
 
 
 class Metric(models.TextChoices):
@@ -49,7 +64,8 @@ METRICS: dict[str, MetricInfo] = {
     Metric.REPORT_ON_TIME: MetricInfo(
         "",
         "条例第四十九条",
-        "本年度年报在法定期限（部门1月31日、人民政府3月31日）前发布为1，逾期发布或逾期未发布为0，未到期且未发布为无数据",
+        f"本年度年报在法定期限（部门{DEADLINE_TEXTS['report_department']}、人民政府{DEADLINE_TEXTS['report_government']}）前发布为1，"
+        "逾期发布或逾期未发布为0，未到期且未发布为无数据",
         is_rate=False,
         is_flag=True,
     ),
@@ -68,11 +84,14 @@ METRICS: dict[str, MetricInfo] = {
     Metric.PUBLICATIONS_ON_TIME_RATE: MetricInfo(
         "%",
         "条例第二十六条",
-        "本年发布的主动公开信息中自形成或变更之日起20个工作日内发布的比例",
+        f"本年发布的主动公开信息中自形成或变更之日起{DEADLINE_TEXTS['disclosure']}内发布的比例",
         is_rate=True,
     ),
     Metric.PUBLICATIONS_OVERDUE: MetricInfo(
-        "条", "条例第二十六条", "当前尚未发布且已超过20个工作日公开期限的主动公开信息条数（实时）", is_rate=False
+        "条",
+        "条例第二十六条",
+        f"当前尚未发布且已超过{DEADLINE_TEXTS['disclosure']}公开期限的主动公开信息条数（实时）",
+        is_rate=False,
     ),
 }
 

@@ -33,7 +33,7 @@ from gongkai.clock import selectors as clock_selectors
 from gongkai.core.form_errors import error_text
 from gongkai.oversight import charts, export, selectors, services
 from gongkai.oversight.forms import RuleFormSet, SchemeForm
-from gongkai.oversight.metrics import METRICS, SUGGESTED_RULES, Metric
+from gongkai.oversight.metrics import DEADLINE_TEXTS, METRICS, SUGGESTED_RULES, Metric
 from gongkai.oversight.models import RankingPublication, ScoringRule, ScoringScheme
 from gongkai.publications import selectors as publication_selectors
 
@@ -127,6 +127,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "calendar_warning": clock_selectors.missing_calendar_warning(today),
             "next_year_loaded": (today.year + 1) in clock_selectors.loaded_years(),
             "offices": selectors.supervising_offices(user),
+            "deadlines": DEADLINE_TEXTS,
         },
     )
 
@@ -184,6 +185,7 @@ def agency(request: HttpRequest, agency_id: int) -> HttpResponse:
             "late_cases": list(late[:200]),
             "timeliness": timeliness,
             "appeals": appeals,
+            "deadlines": DEADLINE_TEXTS,
         },
     )
 
