@@ -271,7 +271,8 @@ def test_two_remind_workers_interleaved_claim_each_reminder_once(monkeypatch: py
     today = dt.date.fromisoformat(REMIND_ON)
     results = _together(lambda: case_jobs.reminders_send(today))
     assert sum(len(r.sent) for r in results) == CASES
-    assert all(r.sent for r in results)  # both workers did part of the work
+    # Both workers were claiming at once (the Meet barrier fails the test otherwise); which of them wins how many
+    # claims is the scheduler's choice, so it is not asserted (a clean-clone CI run saw one worker win them all).
     assert sum(r.taken for r in results) > 0  # and each passed over what the other had claimed
     _assert_each_reminded_once(cases, expected, [(m.to[0], str(m.body)) for m in mail.outbox])
 
