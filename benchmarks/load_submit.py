@@ -1,7 +1,9 @@
 """Load: N concurrent applicants submit through the public JSON API to a real server for D seconds; then every
-acknowledged submission must be in the database (0 lost), no case number twice, the numbers gap-free.
+acknowledged submission must be in the database (0 lost), no case number twice, the numbers gap-free; then the
+申请接收回执 queue is processed and every case must have exactly one receipt.
 
     nice -n 10 .venv/bin/python benchmarks/load_submit.py [--duration 60] [--concurrency 100] [--workers 4]
+                                                          [--receipt-workers 2] [--skip-receipts]
 
 The script creates a scratch PostgreSQL database ``gongkai_load_<pid>`` (``--pg`` names the server, default
 postgres://postgres@127.0.0.1:5432), migrates it, creates one agency (the calendar comes with the migrations),
@@ -9,7 +11,11 @@ starts ``gongkai serve`` (gunicorn, ``--workers`` × 4 threads) on 127.0.0.1 and
 stdlib ``http.client`` keep-alive connections, one thread per applicant. Every submission is a different applicant
 (phone and ID number), so the per-applicant limit (GONGKAI_APPLICANT_RATE) is what it is in production; the
 per-address API limit is lifted for the run (GONGKAI_API_INTAKE_RATE=off) because every applicant here comes from
-127.0.0.1. The database is dropped at the end unless ``--keep``. Loopback only; bounded in time.
+127.0.0.1. The server runs with GONGKAI_RECEIPTS=queue (the production default): a request only enqueues the receipt.
+After the load the server is stopped and ``--receipt-workers`` processes of ``gongkai receipts process`` (as cron
+starts them, on one machine or several) issue the queued receipts; the script reports how long that took and checks
+that each case got exactly one issued receipt and no job is left. The database is dropped at the end unless
+``--keep``. Loopback only; the load is bounded in time, the receipt processing by the number of submissions.
 
 benchmarks/fault_kill.py and benchmarks/fault_db.py reuse the helpers here.
 """
@@ -256,6 +262,44 @@ def post_json(
     return response.status, response.read()
 
 
+def process_receipts(env: dict[str, str], workers: int) -> dict[str, Any]:
+    """``workers`` concurrent ``gongkai receipts process`` runs until the queue is empty, then the receipts per case."""
+    from gongkai.cases.models import Case, CaseDocument, DocumentKind, DocumentStatus, ReceiptJob
+
+    queued = ReceiptJob.objects.filter(case__agency__code=AGENCY_CODE, done_at__isnull=True).count()
+    started = time.monotonic()
+    procs = [
+        subprocess.Popen(  # noqa: S603
+            [str(GONGKAI), "receipts", "process", "--limit", "1000000"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(workers)
+    ]
+    outputs = [proc.communicate() for proc in procs]
+    elapsed = time.monotonic() - started
+    case_ids = list(Case.objects.filter(agency__code=AGENCY_CODE).values_list("pk", flat=True))
+    issued = Counter(
+        CaseDocument.objects.filter(
+            case__agency__code=AGENCY_CODE, kind=DocumentKind.RECEIPT, status=DocumentStatus.ISSUED
+        ).values_list("case_id", flat=True)
+    )
+    jobs = Counter(ReceiptJob.objects.filter(case__agency__code=AGENCY_CODE).values_list("case_id", flat=True))
+    return {
+        "queued": queued,
+        "seconds": elapsed,
+        "summaries": [(out.strip().splitlines() or [err.strip()[-300:]])[-1] for out, err in outputs],
+        "exit_codes": [proc.returncode for proc in procs],
+        "without_receipt": [pk for pk in case_ids if issued[pk] == 0],
+        "more_than_one": [pk for pk, n in issued.items() if n > 1],
+        "without_one_job": [pk for pk in case_ids if jobs[pk] != 1],
+        "not_done": ReceiptJob.objects.filter(case__agency__code=AGENCY_CODE, done_at__isnull=True).count(),
+    }
+
+
 def applicant_loop(port: int, stop_at: float, tally: Tally, run: int) -> None:
     path = f"/api/public/agencies/{AGENCY_CODE}/applications/"
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -338,6 +382,10 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--receipt-workers", type=int, default=os.cpu_count() or 2, help="gongkai receipts process runs at once"
+    )
+    parser.add_argument("--skip-receipts", action="store_true", help="leave the receipt queue unprocessed")
     parser.add_argument("--pg", default=PG, help="PostgreSQL server (the scratch database is created there)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database and /tmp folder")
     options = parser.parse_args()
@@ -345,13 +393,16 @@ def main() -> int:
         raise SystemExit("loopback only")
 
     with scratch(options.pg, "gongkai_load_", options.keep) as (url, var_dir):
-        env = server_env(url, var_dir)
+        env = server_env(url, var_dir, GONGKAI_RECEIPTS="queue")
         migrate(env)
         django_setup(env)
         seed()
         server = Server(env, free_port(), options.workers, var_dir / "server.log")
         server.start()
-        print(f"server: gongkai serve, {options.workers} workers × 4 threads, PostgreSQL {url.rsplit('/', 1)[1]}")
+        print(
+            f"server: gongkai serve, {options.workers} workers × 4 threads, PostgreSQL {url.rsplit('/', 1)[1]}, "
+            "GONGKAI_RECEIPTS=queue"
+        )
         print(
             f"load: {options.concurrency} applicants (threads, keep-alive), {options.duration:.0f} s, JSON API intake"
         )
@@ -388,6 +439,23 @@ def main() -> int:
         bad = (
             result["lost"] or result["duplicate_numbers"] or result["duplicate_acknowledged_numbers"] or result["gaps"]
         )
+        if options.skip_receipts:
+            return 1 if bad else 0
+        receipts = process_receipts(env, options.receipt_workers)
+        rate = receipts["queued"] / receipts["seconds"] if receipts["seconds"] else 0
+        print(
+            f"receipts: {receipts['queued']} queued, processed by {options.receipt_workers} × gongkai receipts process "
+            f"in {receipts['seconds']:.1f} s ({rate:.1f} receipts/s); exit statuses {receipts['exit_codes']}"
+        )
+        for summary in receipts["summaries"]:
+            print(f"  {summary}")
+        print(
+            f"cases without an issued receipt: {len(receipts['without_receipt'])}; with more than one: "
+            f"{len(receipts['more_than_one'])}; without exactly one receipt job: {len(receipts['without_one_job'])}; "
+            f"jobs not done: {receipts['not_done']}"
+        )
+        bad = bad or receipts["without_receipt"] or receipts["more_than_one"] or receipts["without_one_job"]
+        bad = bad or receipts["not_done"] or any(receipts["exit_codes"])
         return 1 if bad else 0
 
 

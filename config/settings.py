@@ -190,6 +190,11 @@ try:
     # Years after a case closes before `gongkai privacy purge` anonymises the applicant (a deployment choice, see
     # docs/security.md「个人信息生命周期」; 个人信息保护法第十九条: no longer than the purpose needs).
     GONGKAI_RETENTION_YEARS = env.integer("GONGKAI_RETENTION_YEARS", 10, minimum=1)
+    # The 申请接收回执 (DOCX + PDF, one to three seconds of CPU): "inline" issues it in the applicant's request right
+    # after the commit (the demo shows receipts without cron); "queue" only enqueues and `gongkai receipts process`
+    # (cron) issues it, so intake under load is not held up by the renderer. Either way the job row is written with
+    # the application and failed attempts are retried by that command (gongkai/cases/jobs.py).
+    GONGKAI_RECEIPTS = env.choice("GONGKAI_RECEIPTS", "queue" if PRODUCTION else "inline", ("inline", "queue"))
 
     HTTPS = env.boolean("GONGKAI_HTTPS", PRODUCTION)
     BEHIND_PROXY = env.boolean("GONGKAI_BEHIND_PROXY", False)

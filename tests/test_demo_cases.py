@@ -29,6 +29,7 @@ from gongkai.cases.models import (
     DocumentStatus,
     FeeAssessment,
     OpinionResult,
+    ReceiptJob,
 )
 from gongkai.cases.states import Status
 from gongkai.clock.selectors import current_calendar
@@ -65,6 +66,9 @@ def test_the_load_creates_a_few_hundred_cases_and_renders_few_documents(demo: Lo
     issued = CaseDocument.objects.filter(status=DocumentStatus.ISSUED)
     assert 5 <= issued.count() == demo.cases.documents_issued <= 15
     assert Delivery.objects.exists()
+    # Every case wrote its receipt job, and none is left for `gongkai receipts process` to mail out later.
+    assert ReceiptJob.objects.count() == demo.cases.created
+    assert not ReceiptJob.objects.filter(done_at__isnull=True).exists()
 
 
 def test_the_plan_puts_every_row_where_the_tests_look() -> None:

@@ -1,20 +1,26 @@
-"""The scheduled jobs over cases: ``gongkai remind`` (deadline reminders to staff) and ``gongkai expire`` (the system's
-own transitions when a statutory period has run out). The commands only parse options and print; the work is here.
+"""The scheduled jobs over cases: ``gongkai remind`` (deadline reminders to staff), ``gongkai expire`` (the system's
+own transitions when a statutory period has run out) and ``gongkai receipts process`` (the 申请接收回执 queue). The
+commands only parse options and print; the work is here.
 
-Both are safe to run from cron on several machines at once:
+All are safe to run from cron on several machines at once:
 
 - a reminder is sent only by the worker whose INSERT of the unique ``Reminder`` row (case, kind, due) succeeded; the
   row is claimed before the mail goes out and marked ``sent_at`` after, and the e-mail addresses already served are
   kept in ``recipients`` so that retrying an interrupted claim never mails anyone twice;
 - every expiry first takes the case row with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL; a row another worker holds is
   passed over) and then goes through the case service in the same transaction, which re-checks the status under that
-  lock: a case another worker has already moved is refused there and counted here as skipped.
+  lock: a case another worker has already moved is refused there and counted here as skipped;
+- a receipt job is claimed in a short transaction of its own (PostgreSQL ``FOR UPDATE SKIP LOCKED``; SQLite's single
+  writer) that counts the attempt and moves ``next_attempt_at`` past the claim timeout, so no other worker takes it
+  while it is rendered; the receipt itself is issued at most once per case (``services.document_issue`` refuses a
+  second under the case lock).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,13 +29,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from gongkai.accounts.models import Membership, User, UserKind
 from gongkai.accounts.roles import Role
-from gongkai.cases import services
-from gongkai.cases.models import Case, Consultation, OpinionResult, Reminder, ReminderKind
+from gongkai.cases import selectors, services
+from gongkai.cases.models import Case, Consultation, OpinionResult, ReceiptJob, Reminder, ReminderKind
 from gongkai.cases.selectors import DUE_SOON_WORKING_DAYS, due_soon_limit
 from gongkai.cases.states import OPEN_STATUSES, Status
 from gongkai.clock import selectors as clock_selectors
@@ -42,14 +49,22 @@ __all__ = [
     "CONSULTATION_LAPSED",
     "CORRECTION_NOTICE_WARN_DAYS",
     "FEE_LAPSED",
+    "RECEIPT_BACKOFF",
+    "RECEIPT_CLAIM_TIMEOUT",
     "DueReminder",
     "ExpireItem",
     "ExpireResult",
     "PendingDecision",
+    "ReceiptFailure",
+    "ReceiptResult",
     "Recipient",
     "RemindResult",
     "corrections_lapsed",
     "expire_run",
+    "process_receipts",
+    "receipt_backoff",
+    "receipt_job_run",
+    "receipts_retry",
     "reminders_due",
     "reminders_send",
 ]
@@ -510,3 +525,156 @@ def expire_run(today: dt.date, dry_run: bool = False) -> ExpireResult:
         result.items.append(_expire_one(case, action, today))
     result.needs_decision = corrections_lapsed(today)
     return result
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 申请接收回执 (the jobs written by services._receipt_enqueue with each application)
+
+# The wait after the 1st, 2nd, … failed attempt (the last repeats): a passing fault (the mail server restarting) is
+# over by the next minute; a missing font is not, and after ReceiptJob.MAX_ATTEMPTS (about 5½ hours) staff see it.
+RECEIPT_BACKOFF = (
+    dt.timedelta(minutes=1),
+    dt.timedelta(minutes=5),
+    dt.timedelta(minutes=15),
+    dt.timedelta(hours=1),
+    dt.timedelta(hours=4),
+)
+# A claimed job with no outcome after this long belongs to a worker that died: it is due again, for any worker. Far
+# above the seconds a receipt takes, so a slow worker is never overtaken.
+RECEIPT_CLAIM_TIMEOUT = dt.timedelta(minutes=10)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def receipt_backoff(attempts: int) -> dt.timedelta:
+    return RECEIPT_BACKOFF[min(max(attempts, 1), len(RECEIPT_BACKOFF)) - 1]
+
+
+@dataclass(frozen=True)
+class ReceiptFailure:
+    case_id: int
+    number: str
+    message: str
+    gave_up: bool
+
+
+@dataclass
+class ReceiptResult:
+    dry_run: bool
+    done: int = 0  # receipt issued (or found issued) and the applicant told
+    failures: list[ReceiptFailure] = field(default_factory=list)  # this run's failed attempts
+    due: int = 0  # due and not taken by this run (--limit reached; in a dry run: all that are due)
+    stuck: int = 0  # given up: left for staff and `gongkai receipts retry`
+
+    @property
+    def gave_up(self) -> int:
+        return sum(1 for f in self.failures if f.gave_up)
+
+    @property
+    def summary(self) -> str:
+        if self.dry_run:
+            return f"（演练，未处理）待生成回执 {self.due} 件；已停止重试 {self.stuck} 件"
+        return (
+            f"申请接收回执：完成 {self.done} 件，失败 {len(self.failures) - self.gave_up} 件（稍后重试），"
+            f"本次停止重试 {self.gave_up} 件；尚待处理 {self.due} 件，已停止重试共 {self.stuck} 件"
+        )
+
+
+def _receipts_due(now: dt.datetime) -> QuerySet[ReceiptJob]:
+    return ReceiptJob.objects.filter(
+        done_at__isnull=True, attempts__lt=ReceiptJob.MAX_ATTEMPTS, next_attempt_at__lte=now
+    )
+
+
+def _receipt_claim(due: QuerySet[ReceiptJob]) -> ReceiptJob | None:
+    """The oldest job of ``due`` for this worker, or None. The claim counts as an attempt (a job that kills its worker
+    every time still runs out of attempts) and holds the job for RECEIPT_CLAIM_TIMEOUT."""
+    with transaction.atomic():
+        rows = due.order_by("id")
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True)
+        job = rows.first()
+        if job is None:
+            return None
+        job.attempts += 1
+        job.next_attempt_at = timezone.now() + RECEIPT_CLAIM_TIMEOUT
+        job.save(update_fields=["attempts", "next_attempt_at"])
+        return job
+
+
+def _error_text(error: Exception) -> str:
+    detail = "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    # An SMTP refusal names the applicant's address: the job row is no place for personal data.
+    return _EMAIL.sub("***@***", f"{type(error).__name__}: {detail}")[:2000]
+
+
+def _receipt_process(job: ReceiptJob) -> ReceiptFailure | None:
+    case = Case.objects.select_related("agency").get(pk=job.case_id)
+    try:
+        # Looked up at call time: the demo loader (and a few tests) stand in a silent one.
+        document = services.receipt_issue(case, job.what)
+    except Exception as error:  # whatever it is, the application is saved; the job records it and tries again
+        log.exception("receipt for case %s failed (attempt %s)", case.pk, job.attempts)
+        failure = ReceiptFailure(case.pk, case.number, _error_text(error), job.attempts >= ReceiptJob.MAX_ATTEMPTS)
+        ReceiptJob.objects.filter(pk=job.pk, done_at__isnull=True).update(
+            last_error=failure.message, next_attempt_at=timezone.now() + receipt_backoff(job.attempts)
+        )
+        if failure.gave_up and selectors.issued_receipt(case) is None:
+            _tell_without_receipt(case, job.what)
+        return failure
+    ReceiptJob.objects.filter(pk=job.pk, done_at__isnull=True).update(
+        done_at=timezone.now(), last_error="", document=document
+    )
+    return None
+
+
+def _tell_without_receipt(case: Case, what: str) -> None:
+    """No receipt after the last attempt: the applicant still gets the mail with the application number and tracking
+    code (the receipt can follow from staff, who see the job on the case page)."""
+    from gongkai.cases import notify
+
+    try:
+        notify.applicant_event(case_id=case.pk, what=what, document_id=None)
+    except Exception:
+        log.exception("notification %s for case %s failed", what, case.pk)
+
+
+def receipt_job_run(job_id: int) -> ReceiptFailure | None:
+    """Process one job now, if it is due and no other worker holds it: ``GONGKAI_RECEIPTS=inline``, in the request
+    right after the application's commit. Never raises — the application is saved whatever happens here, and a job
+    left undone is taken up by ``gongkai receipts process``."""
+    try:
+        job = _receipt_claim(_receipts_due(timezone.now()).filter(pk=job_id))
+        return None if job is None else _receipt_process(job)
+    except Exception:
+        log.exception("receipt job %s could not be processed", job_id)
+        return None
+
+
+def process_receipts(*, limit: int = 200, dry_run: bool = False) -> ReceiptResult:
+    """Issue the receipts of up to ``limit`` due jobs, oldest first, claiming one job at a time (so several workers
+    share a backlog). Jobs that come due during the run, and jobs that fail in it, wait for the next run."""
+    started = timezone.now()
+    due = _receipts_due(started)
+    result = ReceiptResult(dry_run=dry_run)
+    if not dry_run:
+        for _ in range(limit):
+            job = _receipt_claim(due)
+            if job is None:
+                break
+            failure = _receipt_process(job)
+            if failure is None:
+                result.done += 1
+            else:
+                result.failures.append(failure)
+    result.due = due.count()
+    result.stuck = ReceiptJob.objects.filter(done_at__isnull=True, attempts__gte=ReceiptJob.MAX_ATTEMPTS).count()
+    return result
+
+
+def receipts_retry(*, dry_run: bool = False) -> int:
+    """Queue every given-up job again with a fresh set of attempts (once the cause — a font, the mail server — is
+    fixed); the receipt is still issued at most once. Returns how many."""
+    stuck = ReceiptJob.objects.filter(done_at__isnull=True, attempts__gte=ReceiptJob.MAX_ATTEMPTS)
+    if dry_run:
+        return stuck.count()
+    return stuck.update(attempts=0, next_attempt_at=timezone.now())

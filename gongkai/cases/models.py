@@ -10,6 +10,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 
 from gongkai.accounts.models import IdType
 from gongkai.cases.codebook import ApplicantType, Channel, ObtainMethod, Outcome, OutcomeVariant, ProvisionForm
@@ -143,6 +144,12 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.subject}"
+
+    @property
+    def audit_label(self) -> str:
+        # The audit log names the case by number: what was asked (the subject) may name the applicant, and the log
+        # outlives the retention purge (docs/security.md「个人信息生命周期」).
+        return f"申请{self.number}"
 
     @property
     def subject(self) -> str:
@@ -426,3 +433,48 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.due}"
+
+
+class ReceiptOccasion(models.TextChoices):
+    SUBMITTED = "submitted", "提交申请"
+    REGISTERED = "registered", "登记申请"
+
+
+class ReceiptJob(models.Model):
+    """The promise of a 申请接收回执, written in the transaction that saves the application: the case and its receipt
+    job commit together, so a crash after the commit delays the receipt but never loses it. ``gongkai receipts
+    process`` (or, with ``GONGKAI_RECEIPTS=inline``, the request itself right after the commit) keeps the promise:
+    the receipt is issued once and the applicant told (``cases.jobs``)."""
+
+    case = models.ForeignKey(Case, verbose_name="申请", on_delete=models.CASCADE, related_name="receipt_jobs")
+    what = models.CharField("事由", max_length=12, choices=ReceiptOccasion.choices)
+    created_at = models.DateTimeField("写入时间", auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    # Due from the start; while a worker holds the job, the end of its claim; after a failure, the end of the backoff.
+    next_attempt_at = models.DateTimeField("下次尝试时间", default=timezone.now)
+    last_error = models.TextField("最近一次错误", blank=True)
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+    document = models.ForeignKey(
+        CaseDocument, verbose_name="回执", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "回执待办"
+        verbose_name_plural = "回执待办"
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=models.Q(done_at__isnull=True),
+                name="cases_receiptjob_pending",
+            )
+        ]
+
+    # Attempts before the job is left alone: the staff case page shows it, `gongkai receipts retry` queues it again.
+    MAX_ATTEMPTS = 6
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.what} ({self.attempts})"
+
+    @property
+    def gave_up(self) -> bool:
+        return self.done_at is None and self.attempts >= self.MAX_ATTEMPTS

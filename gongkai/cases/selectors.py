@@ -17,7 +17,15 @@ from django.utils import timezone
 from gongkai.accounts.access import scope
 from gongkai.accounts.roles import Perm
 from gongkai.cases.codebook import APPLICANT_COLUMNS, OUTCOMES
-from gongkai.cases.models import Case, CaseAttachment, CaseDocument, CaseEvent, DocumentStatus
+from gongkai.cases.models import (
+    Case,
+    CaseAttachment,
+    CaseDocument,
+    CaseEvent,
+    DocumentKind,
+    DocumentStatus,
+    ReceiptJob,
+)
 from gongkai.cases.states import OPEN_STATUSES, Status
 from gongkai.clock import selectors as clock_selectors
 from gongkai.clock.engine import compute
@@ -31,8 +39,10 @@ __all__ = [
     "case_explanation",
     "cases_for_staff",
     "due_soon_limit",
+    "issued_receipt",
     "queue",
     "queue_counts",
+    "receipt_job_open",
     "search",
     "table_three",
     "tracking_check",
@@ -139,6 +149,20 @@ def public_events(case: Case) -> QuerySet[CaseEvent]:
 def public_documents(case: Case) -> QuerySet[CaseDocument]:
     """Documents issued to the applicant (not the letters to consulted parties)."""
     return case.documents.filter(status=DocumentStatus.ISSUED, consultation__isnull=True).order_by("id")
+
+
+def issued_receipt(case: Case) -> CaseDocument | None:
+    """The case's 申请接收回执 once issued (one per application: ``services.document_issue`` refuses a second)."""
+    return (
+        CaseDocument.objects.filter(case=case, kind=DocumentKind.RECEIPT, status=DocumentStatus.ISSUED)
+        .order_by("id")
+        .first()
+    )
+
+
+def receipt_job_open(case: Case) -> ReceiptJob | None:
+    """The case's receipt job while it is not done — queued, failing, or given up — for the staff case page."""
+    return ReceiptJob.objects.filter(case=case, done_at__isnull=True).order_by("-id").first()
 
 
 def released_attachments(case: Case) -> QuerySet[CaseAttachment]:

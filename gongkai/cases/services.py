@@ -13,8 +13,9 @@ import logging
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -28,6 +29,7 @@ from gongkai.accounts.roles import Perm
 from gongkai.agencies.models import Agency
 from gongkai.audit.services import audit_record
 from gongkai.cases import fees as fee_rules
+from gongkai.cases import selectors
 from gongkai.cases.codebook import (
     ApplicantType,
     Channel,
@@ -52,6 +54,8 @@ from gongkai.cases.models import (
     DocumentStatus,
     FeeAssessment,
     OpinionResult,
+    ReceiptJob,
+    ReceiptOccasion,
     RequestedItem,
     WithheldPart,
 )
@@ -70,6 +74,9 @@ from gongkai.core.validators import (
     normalize_phone,
     phone_problem,
 )
+
+if TYPE_CHECKING:
+    from gongkai.documents.render import OfficialDocument
 
 log = logging.getLogger(__name__)
 
@@ -191,12 +198,26 @@ def _record(
         agency_id=case.agency_id,
         obj=case,
         before={"status": from_status} if from_status else None,
-        after={"status": case.status, "on": on, **(data or {})},
+        after={"status": case.status, "on": on, **_audit_data(data or {})},
         detail=f"{case.number} {action.label}",
         request=request,
         actor_label=None if actor is not None else "系统",
     )
     return event
+
+
+# Keys of event data that name a consulted party (a third party under 条例第三十二条 may be a citizen): the case file
+# keeps them, where the retention purge reaches them; the audit log gets the consultation's number instead, because no
+# name that enters the log can be taken out again (append-only, hash-chained: docs/security.md「个人信息生命周期」).
+_NAMING_KEYS = frozenset({"party", "lapsed"})
+
+
+def _audit_data(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _audit_data(v) for k, v in value.items() if k not in _NAMING_KEYS}
+    if isinstance(value, list):
+        return [_audit_data(item) for item in value]
+    return value
 
 
 def _move(
@@ -441,7 +462,8 @@ def _open_clock(case: Case, actor: Any, request: HttpRequest | None) -> None:
     case.ledger = clock_services.ledger_open(
         agency=case.agency,
         received=case.received_on,
-        subject=f"{case.number} {case.subject}"[:200],
+        # By number only: the ledger's name enters the audit log, and what was asked may name the applicant.
+        subject=f"申请{case.number}",
         actor=actor,
         request=request,
     )
@@ -497,8 +519,7 @@ def case_submit_online(
             public=True,
             request=request,
         )
-    # After commit: the application is saved before anything is rendered or sent.
-    transaction.on_commit(lambda: receipt_issue(case, "submitted"))
+        _receipt_enqueue(case, ReceiptOccasion.SUBMITTED)
     return case
 
 
@@ -558,7 +579,7 @@ def case_register(
             public=True,
             request=request,
         )
-    transaction.on_commit(lambda: receipt_issue(case, "registered" if received_on else "submitted"))
+        _receipt_enqueue(case, ReceiptOccasion.REGISTERED if received_on else ReceiptOccasion.SUBMITTED)
     return case
 
 
@@ -811,7 +832,11 @@ def case_start_consultation(
             Action.START_CONSULTATION,
             actor=actor,
             on=on,
-            data={"consultees": [{"kind": r.kind, "party": r.party, "answer_due": r.answer_due} for r in rows]},
+            data={
+                "consultees": [
+                    {"consultation": r.pk, "kind": r.kind, "party": r.party, "answer_due": r.answer_due} for r in rows
+                ]
+            },
             request=request,
         )
         for row in rows:
@@ -897,7 +922,7 @@ def case_consultation_lapsed(
             Action.CONSULTATION_LAPSED,
             actor=actor,
             on=today,
-            data={"lapsed": [r.party for r in lapsed]},
+            data={"lapsed": [r.party for r in lapsed], "consultations": [r.pk for r in lapsed]},
             request=request,
         )
         _maybe_end_consultation(locked, actor, request, Action.END_CONSULTATION)
@@ -1481,8 +1506,16 @@ def document_issue(
     on: dt.date | None = None,
     by_system: bool = False,
     request: HttpRequest | None = None,
+    prerendered: tuple[OfficialDocument, bytes, bytes] | None = None,
 ) -> CaseDocument:
-    """签发: take a 文号 (the 回执 has none: it carries the application number), render DOCX and PDF, freeze both."""
+    """签发: take a 文号 (the 回执 has none: it carries the application number), render DOCX and PDF, freeze both.
+
+    ``prerendered``: DOCX and PDF rendered before the call from the given ``OfficialDocument``; used when the document
+    as it stands under the lock is that same one (else it is rendered again), so the seconds of rendering need not
+    hold the case lock — on SQLite the database write lock.
+    """
+    from gongkai.cases import letters
+
     on = on or _today()
     with transaction.atomic():
         if by_system:
@@ -1492,12 +1525,18 @@ def document_issue(
         doc = CaseDocument.objects.select_for_update().get(pk=document.pk, case=locked_case)
         if doc.is_issued:
             raise ValidationError("文书已签发")
+        if doc.kind == DocumentKind.RECEIPT and selectors.issued_receipt(locked_case) is not None:
+            # One 回执 per application, whoever issues it (the receipt job, or staff from a draft a failed job left).
+            raise ValidationError("该申请的申请接收回执已签发")
         doc.case = locked_case
         if doc.kind != DocumentKind.RECEIPT:
             seq = next_number(agency=locked_case.agency, year=on.year, series="doc")
             doc.doc_number = format_doc_number(locked_case.agency, on.year, seq)
         doc.date_on = on
-        docx_bytes, pdf_bytes = _render(doc)
+        if prerendered is not None and prerendered[0] == letters.official(doc, draft=False):
+            docx_bytes, pdf_bytes = prerendered[1], prerendered[2]
+        else:
+            docx_bytes, pdf_bytes = _render(doc)
         base = f"documents/{locked_case.agency_id}/{locked_case.year}/{locked_case.pk}-{doc.pk}-{doc.kind}"
         doc.docx.save(f"{base}.docx", ContentFile(docx_bytes), save=False)
         doc.pdf.save(f"{base}.pdf", ContentFile(pdf_bytes), save=False)
@@ -1619,21 +1658,57 @@ def _after_commit_notify(case_id: int, what: str, document_id: int | None = None
     transaction.on_commit(send)
 
 
+# ---------------------------------------------------------------------------------------------------------------------
+# 申请接收回执: a job written with the application, processed after the commit (``jobs.receipt_job_run``)
+
+
+def _receipt_enqueue(case: Case, what: str) -> None:
+    """Inside the transaction that saves the application: the job commits with the case, so the receipt survives a
+    crash right after the commit. ``GONGKAI_RECEIPTS=inline`` also runs the job in this request once committed."""
+    job = ReceiptJob.objects.create(case=case, what=what)
+    if settings.GONGKAI_RECEIPTS == "inline":
+
+        def run() -> None:
+            from gongkai.cases import jobs
+
+            jobs.receipt_job_run(job.pk)
+
+        transaction.on_commit(run)
+
+
+def _receipt_document(case: Case) -> CaseDocument:
+    issued = selectors.issued_receipt(case)
+    if issued is not None:
+        return issued
+    from gongkai.cases import letters
+
+    on = _today()
+    # A draft left by an earlier failed attempt is issued (dated today), never a second draft made beside it.
+    draft = (
+        CaseDocument.objects.filter(case=case, kind=DocumentKind.RECEIPT, status=DocumentStatus.DRAFT)
+        .order_by("id")
+        .first()
+    ) or document_draft(case=case, kind=DocumentKind.RECEIPT, actor=None, on=on)
+    draft.date_on = on
+    official = letters.official(draft, draft=False)
+    docx_bytes, pdf_bytes = _render(draft)  # before any lock: see document_issue(prerendered=…)
+    return document_issue(
+        document=draft, actor=None, on=on, by_system=True, prerendered=(official, docx_bytes, pdf_bytes)
+    )
+
+
 def receipt_issue(case: Case, what: str = "submitted") -> CaseDocument | None:
-    """The 申请接收回执, issued and mailed to the applicant once the application is saved: a renderer or mail failure
-    never loses the application (the receipt can be issued again from the case page)."""
+    """The 申请接收回执 of ``case``, issued once (an issued one is kept as it is), then mailed to the applicant with
+    it; ``what`` is ``submitted`` or ``registered``. Called by the receipt job after the application is committed.
+
+    Raises ``ValidationError`` when the receipt cannot be rendered (no CJK font, no Pango) and whatever the mail
+    backend raises: the job records the error and tries again later; the application itself is never touched.
+    Calling it again issues nothing new and only mails the applicant again.
+    """
     from gongkai.cases import notify
 
-    document: CaseDocument | None = None
-    try:
-        draft = document_draft(case=case, kind=DocumentKind.RECEIPT, actor=None, on=_today())
-        document = document_issue(document=draft, actor=None, by_system=True)
-    except Exception:
-        log.exception("receipt for case %s could not be rendered", case.pk)
-    try:
-        notify.applicant_event(case_id=case.pk, what=what, document_id=document.pk if document else None)
-    except Exception:
-        log.exception("notification %s for case %s failed", what, case.pk)
+    document = _receipt_document(case)
+    notify.applicant_event(case_id=case.pk, what=what, document_id=document.pk)
     return document
 
 

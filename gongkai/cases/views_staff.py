@@ -388,6 +388,7 @@ def _render_case(
         "case": case,
         "fee": fee,
         "explanation": selectors.case_explanation(case),
+        "receipt_job": selectors.receipt_job_open(case),
         "moves": moves,
         "actions": forms,
         "revealed": revealed,

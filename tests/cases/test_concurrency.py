@@ -20,7 +20,7 @@ from django.db.models.signals import post_migrate
 from gongkai.agencies.models import Agency
 from gongkai.audit.db import drop_triggers, install_triggers
 from gongkai.cases import services
-from gongkai.cases.models import Case
+from gongkai.cases.models import Case, CaseDocument, ReceiptJob
 from gongkai.cases.states import Status
 from tests.cases.conftest import application
 from tests.factories import make_agency, valid_id_number
@@ -68,7 +68,8 @@ def _check(agency: Agency, n: int, created: list[Case], errors: list[BaseExcepti
 
 @pytest.fixture
 def no_receipt(monkeypatch: Any) -> None:
-    """The receipt PDF is rendered on commit; it has nothing to do with numbering and would only slow the test."""
+    """The receipt PDF is rendered on commit (the receipt job, GONGKAI_RECEIPTS=inline); it has nothing to do with
+    numbering and would only slow the test."""
     monkeypatch.setattr(services, "receipt_issue", lambda case, what="submitted": None)
 
 
@@ -104,3 +105,8 @@ def test_concurrent_online_intakes() -> None:
     agency = make_agency("湛河区司法局")
     created, errors = _submit_all(agency, 20)
     _check(agency, 20, created, errors)
+    # Every intake committed its receipt job and ran it after the commit — through the stand-in: nothing rendered.
+    receipt_jobs = ReceiptJob.objects.filter(case__agency=agency)
+    assert receipt_jobs.count() == 20
+    assert not receipt_jobs.filter(done_at__isnull=True).exists()
+    assert not CaseDocument.objects.filter(case__agency=agency).exists()
