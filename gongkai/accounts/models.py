@@ -51,6 +51,12 @@ class User(AbstractUser):
         return self.full_name or self.username
 
     @property
+    def audit_label(self) -> str:
+        """The account as the audit log names it: a public account by number, never by its holder's name (the log
+        outlives the retention purge of their data: docs/security.md「个人信息生命周期」); staff by name."""
+        return f"公众用户#{self.pk}" if self.kind == UserKind.PUBLIC else str(self)
+
+    @property
     def is_staff_member(self) -> bool:
         return self.is_active and self.kind == UserKind.STAFF
 
@@ -114,3 +120,7 @@ class ApplicantProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} 的申请人信息"
+
+    @property
+    def audit_label(self) -> str:
+        return f"公众用户#{self.user_id} 的申请人信息"

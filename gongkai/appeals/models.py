@@ -112,6 +112,8 @@ class Appeal(models.Model):
     result = models.CharField("结果", max_length=32, choices=ResultCode.choices, blank=True)
     result_on = models.DateField("结果日期", null=True, blank=True, db_index=True)
     result_note = models.TextField("结果说明", blank=True)
+    # Set by gongkai.privacy when the 申请人（原告）'s personal data is removed after the retention period.
+    anonymised_at = models.DateTimeField("匿名化时间", null=True, blank=True)
 
     created_by = models.ForeignKey(_USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

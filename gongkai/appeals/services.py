@@ -149,7 +149,9 @@ def _record(
         obj=appeal,
         before=before,
         after=_snapshot(appeal),
-        detail=note[:500],
+        # Not the note: it is free text (it may name the 申请人（原告）), kept in the appeal's own timeline, where the
+        # retention purge reaches it; the audit log cannot be purged (docs/security.md「个人信息生命周期」).
+        detail=f"{appeal} {Action(action).label}",
         request=request,
         actor_label=None if isinstance(actor, User) else _label(actor),
     )

@@ -13,6 +13,7 @@ from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from gongkai.accounts.models import UserKind
 from gongkai.audit.models import AuditChain, AuditEvent
 
 PLATFORM_CHAIN = "platform"
@@ -106,8 +107,19 @@ def client_ip(request: HttpRequest | None) -> str | None:
 def _actor_label(actor: Any) -> str:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return "匿名"
+    if getattr(actor, "kind", "") == UserKind.PUBLIC:
+        # A member of the public is named by account number: the log cannot be anonymised when their data's retention
+        # ends (append-only, hash-chained), so their name must never enter it. Staff act in office and are named.
+        return str(actor.audit_label)
     full_name = getattr(actor, "full_name", "") or ""
     return f"{full_name}（{actor.get_username()}）" if full_name else str(actor.get_username())
+
+
+def _object_repr(obj: models.Model) -> str:
+    """How the log names the row: by its ``audit_label`` where the model has one. Models holding a person's data (a
+    case, an account) name their rows there by number only, for the same reason as ``_actor_label``."""
+    label = getattr(obj, "audit_label", None)
+    return (label if isinstance(label, str) else str(obj))[:300]
 
 
 def audit_record(
@@ -143,7 +155,7 @@ def audit_record(
             "agency_id": agency_id,
             "object_type": obj._meta.label if obj is not None else "",
             "object_id": str(obj.pk) if obj is not None and obj.pk is not None else "",
-            "object_repr": str(obj)[:300] if obj is not None else "",
+            "object_repr": _object_repr(obj) if obj is not None else "",
             "action": action,
             "success": success,
             "before": _jsonable(before),

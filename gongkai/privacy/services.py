@@ -1,10 +1,12 @@
 """个人信息生命周期: the retention purge and the export of one person's data.
 
 Purge — 个人信息保护法第十九条 (保存期限应当为实现处理目的所必要的最短时间) and 第四十七条 (保存期限已届满 → 删除):
-once a case has been closed for ``GONGKAI_RETENTION_YEARS`` the applicant's personal data is anonymised in place. The
-case row itself stays with every column that 表三 and the reports count (agency, year, applicant type, channel, dates,
-outcome, fee), so published and rebuilt annual figures do not change. Which field is cleared, scrubbed or kept, and
-why, is in docs/security.md「个人信息生命周期」and in ``_anonymise_case`` below.
+once a record has been finished for ``GONGKAI_RETENTION_YEARS`` the personal data in it is anonymised in place — a
+case's applicant (closed, 办结日期), a 投诉举报's complainant (closed, 办结日期), a 行政复议 / 行政诉讼's 申请人（原告）
+(concluded, 结果日期). The rows stay with every column that is counted (表三 for cases, 表四 for appeals, the
+主管部门's complaint figures), so published and rebuilt figures do not change. Which field is cleared, scrubbed or
+kept, and why, is in docs/security.md「个人信息生命周期」and in ``_anonymise_case``, ``_anonymise_complaint`` and
+``_anonymise_appeal`` below.
 
 Export — 个人信息保护法第四十五条 (查阅、复制): a ZIP of JSON and files holding an applicant's account data, their
 applications as they submitted them, and the documents and released files sent to them — never staff-internal notes,
@@ -19,7 +21,7 @@ import json
 import logging
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +33,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from gongkai.accounts.models import ApplicantProfile, User
+from gongkai.appeals.models import Appeal, AppealDocument, AppealEvent
+from gongkai.appeals.models import Status as AppealStatus
 from gongkai.audit.services import audit_record
 from gongkai.cases import selectors as case_selectors
 from gongkai.cases.models import (
@@ -46,11 +50,14 @@ from gongkai.cases.models import (
 )
 from gongkai.cases.states import Status
 from gongkai.clock.models import ClockLedger
+from gongkai.rectification.models import Complaint, ComplaintEvent, Notice, NoticeEvent, NoticeItem
+from gongkai.rectification.states import OPEN_NOTICE_STATUSES, ComplaintStatus
 
 log = logging.getLogger(__name__)
 
 ANONYMISED_NAME = "（已匿名化）"
 REDACTED = "【已删除】"
+REMOVED_TEXT = "（已删除）"
 APPLICANT_LABEL = "申请人"
 # Keys of CaseEvent.data that hold (masked) identifiers of the applicant (cases.services._intake_data).
 _IDENTIFIER_KEYS = frozenset({"id_number", "phone", "email", "applicant_name", "postal_address"})
@@ -72,9 +79,6 @@ def purge_candidates(*, before: dt.date) -> QuerySet[Case]:
     """Cases whose applicant data is due for anonymisation: closed before ``before`` (办结日期), or withdrawn before
     receipt (已撤销, which has no 办结日期: its last change counts) before that date; not yet anonymised; no appeal
     about them still open."""
-    from gongkai.appeals.models import Appeal
-    from gongkai.appeals.models import Status as AppealStatus
-
     start_of_day = timezone.make_aware(dt.datetime.combine(before, dt.time.min))
     return (
         Case.objects.filter(anonymised_at__isnull=True)
@@ -84,32 +88,104 @@ def purge_candidates(*, before: dt.date) -> QuerySet[Case]:
     )
 
 
+def complaint_purge_candidates(*, before: dt.date) -> QuerySet[Complaint]:
+    """投诉举报 whose complainant's data is due for anonymisation: closed (办结日期) before ``before``, not yet
+    anonymised, no 督促整改通知 drawn from them still open (the rectification may still need to go back to them)."""
+    return (
+        Complaint.objects.filter(anonymised_at__isnull=True, status=ComplaintStatus.CLOSED, closed_on__lt=before)
+        # A draft never issued stays a draft for ever and must not hold the complaint back: only issued, open ones.
+        .exclude(notices__in=Notice.objects.filter(status__in=OPEN_NOTICE_STATUSES))
+    )
+
+
+def appeal_purge_candidates(*, before: dt.date) -> QuerySet[Appeal]:
+    """行政复议 / 行政诉讼 whose 申请人（原告）'s data is due for anonymisation: concluded with a result dated before
+    ``before``, not yet anonymised, and no later proceeding about them (复议后起诉, 二审) still open."""
+    return Appeal.objects.filter(
+        anonymised_at__isnull=True, status=AppealStatus.CONCLUDED, result_on__lt=before
+    ).exclude(following__in=Appeal.objects.exclude(status=AppealStatus.CONCLUDED))
+
+
+@dataclass(frozen=True)
+class KindResult:
+    """One kind of record in one purge run."""
+
+    candidates: int = 0
+    anonymised: int = 0
+    skipped: int = 0  # taken by another machine meanwhile, or anonymised already
+    files: int = 0  # files deleted (or, on a dry run, that would be)
+
+
 @dataclass(frozen=True)
 class PurgeResult:
     before: dt.date
     dry_run: bool
-    candidates: int
-    anonymised: int
-    skipped: int  # taken by another machine meanwhile, or anonymised already
-    files: int  # files deleted (or, on a dry run, that would be)
+    cases: KindResult
+    complaints: KindResult
+    appeals: KindResult
+
+    @property
+    def kinds(self) -> tuple[KindResult, KindResult, KindResult]:
+        return (self.cases, self.complaints, self.appeals)
+
+    # Totals over the three kinds.
+    @property
+    def candidates(self) -> int:
+        return sum(kind.candidates for kind in self.kinds)
+
+    @property
+    def anonymised(self) -> int:
+        return sum(kind.anonymised for kind in self.kinds)
+
+    @property
+    def skipped(self) -> int:
+        return sum(kind.skipped for kind in self.kinds)
+
+    @property
+    def files(self) -> int:
+        return sum(kind.files for kind in self.kinds)
 
 
 def privacy_purge(*, before: dt.date, dry_run: bool = False, actor: User | None = None) -> PurgeResult:
-    """Anonymise every case past retention, one transaction per case, so that a crash leaves finished cases finished
-    and two machines running the command at once share the work (row locks with SKIP LOCKED on PostgreSQL; SQLite
-    has one writer at a time and each case is re-checked under the write lock)."""
-    ids = list(purge_candidates(before=before).order_by("pk").values_list("pk", flat=True))
+    """Anonymise every case, complaint and appeal past retention, one transaction per record, so that a crash leaves
+    finished records finished and two machines running the command at once share the work (row locks with SKIP
+    LOCKED on PostgreSQL; SQLite has one writer at a time and each record is re-checked under the write lock)."""
+    case_ids = _ids(purge_candidates(before=before))
+    complaint_ids = _ids(complaint_purge_candidates(before=before))
+    appeal_ids = _ids(appeal_purge_candidates(before=before))
     if dry_run:
-        return PurgeResult(before, True, len(ids), 0, 0, _count_files(ids))
+        return PurgeResult(
+            before,
+            True,
+            cases=KindResult(len(case_ids), files=_count_files(case_ids)),
+            complaints=KindResult(len(complaint_ids)),
+            appeals=KindResult(len(appeal_ids), files=_count_appeal_files(appeal_ids)),
+        )
+    return PurgeResult(
+        before,
+        False,
+        cases=_purge_each(case_ids, lambda pk: case_anonymise(case_id=pk, before=before, actor=actor)),
+        complaints=_purge_each(
+            complaint_ids, lambda pk: complaint_anonymise(complaint_id=pk, before=before, actor=actor)
+        ),
+        appeals=_purge_each(appeal_ids, lambda pk: appeal_anonymise(appeal_id=pk, before=before, actor=actor)),
+    )
+
+
+def _ids(queryset: QuerySet[Any]) -> list[int]:
+    return list(queryset.order_by("pk").values_list("pk", flat=True))
+
+
+def _purge_each(ids: list[int], anonymise: Callable[[int], int | None]) -> KindResult:
     anonymised = skipped = files = 0
-    for case_id in ids:
-        deleted = case_anonymise(case_id=case_id, before=before, actor=actor)
+    for pk in ids:
+        deleted = anonymise(pk)
         if deleted is None:
             skipped += 1
         else:
             anonymised += 1
             files += deleted
-    return PurgeResult(before, False, len(ids), anonymised, skipped, files)
+    return KindResult(len(ids), anonymised, skipped, files)
 
 
 def _count_files(ids: list[int]) -> int:
@@ -118,6 +194,11 @@ def _count_files(ids: list[int]) -> int:
     )
     documents = CaseDocument.objects.filter(case_id__in=ids)
     return attachments + documents.exclude(docx="").count() + documents.exclude(pdf="").count()
+
+
+def _count_appeal_files(ids: list[int]) -> int:
+    documents = AppealDocument.objects.filter(appeal_id__in=ids)
+    return documents.exclude(docx="").count() + documents.exclude(pdf="").count()
 
 
 def case_anonymise(*, case_id: int, before: dt.date, actor: User | None = None) -> int | None:
@@ -298,6 +379,7 @@ def _delete_files(names: Iterable[str]) -> None:
         still_used = (
             CaseAttachment.objects.filter(file=name).exists()
             or CaseDocument.objects.filter(Q(docx=name) | Q(pdf=name)).exists()
+            or AppealDocument.objects.filter(Q(docx=name) | Q(pdf=name)).exists()
         )
         if still_used:
             continue
@@ -306,6 +388,179 @@ def _delete_files(names: Iterable[str]) -> None:
         except OSError:
             # The row no longer names the file; an orphan left here is found by its absence from every row.
             log.exception("could not delete %s after anonymisation", name)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 投诉举报 (gongkai.rectification)
+
+
+def complaint_anonymise(*, complaint_id: int, before: dt.date, actor: User | None = None) -> int | None:
+    """Anonymise one complaint's complainant: 0 (no file is the complainant's), or None when there was nothing to do
+    (another machine holds the row, or it was done already). Idempotent like ``case_anonymise``."""
+    with transaction.atomic():
+        complaint = (
+            complaint_purge_candidates(before=before)
+            .filter(pk=complaint_id)
+            .select_for_update(skip_locked=True)  # PostgreSQL; a no-op on SQLite, whose writers queue instead
+            .first()
+        )
+        if complaint is None:
+            return None
+        counts = _anonymise_complaint(complaint)
+        audit_record(
+            # The complaint's own chain (the receiving office's, as in rectification.services): the agency complained
+            # about never sees who complained, not even that their data was removed.
+            action="privacy.anonymise_complaint",
+            actor=actor,
+            agency_id=complaint.office_id,
+            obj=complaint,
+            after={
+                "closed_on": complaint.closed_on,
+                "status": complaint.status,
+                "retention_before": before,
+                **counts,
+            },
+            detail=f"投诉{complaint.number} 保存期限届满，投诉人个人信息已匿名化",
+            actor_label=None if actor is not None else "系统",
+        )
+    return 0
+
+
+def _complaint_needles(complaint: Complaint) -> list[str]:
+    return _longest_first([complaint.complainant_name, complaint.phone or "", complaint.other_contact or ""])
+
+
+def _longest_first(values: Iterable[str]) -> list[str]:
+    # Longest first, so that a name inside a longer identifier is not replaced before it.
+    return sorted({v.strip() for v in values if len(v.strip()) >= 2}, key=len, reverse=True)
+
+
+def _anonymise_complaint(complaint: Complaint) -> dict[str, int]:
+    """Clear who complained and what they wrote; scrub them out of the office's text; keep what is counted (office,
+    agency, year, number, channel, type, dates, status, conclusion, remedy)."""
+    scrub = _scrubber(_complaint_needles(complaint))
+    # An anonymous complaint stays recognisably anonymous: only a name given is replaced by the marker.
+    complaint.complainant_name = ANONYMISED_NAME if complaint.complainant_name else ""
+    complaint.phone = None  # the blind index follows in BlindIndexField.pre_save: the phone no longer finds it
+    complaint.other_contact = None
+    # The complainant's own words can name anyone and anything about them; unlike the office's text they are not
+    # the authority's record, so they go whole (as a case's 其他说明 does), not just scrubbed.
+    complaint.description = REMOVED_TEXT
+    complaint.findings = scrub(complaint.findings)
+    complaint.criticism = scrub(complaint.criticism)
+    complaint.reply_text = scrub(complaint.reply_text)
+    complaint.anonymised_at = timezone.now()
+    complaint.save(
+        update_fields=[
+            "complainant_name",
+            "phone",
+            "phone_index",
+            "other_contact",
+            "description",
+            "findings",
+            "criticism",
+            "reply_text",
+            "anonymised_at",
+            "updated_at",
+        ]
+    )
+    events = list(ComplaintEvent.objects.filter(complaint=complaint))
+    for event in events:
+        event.text = scrub(event.text)
+    ComplaintEvent.objects.bulk_update(events, ["text"])
+
+    # A 督促整改通知 drawn from the complaint quotes it (complaint_conclude): an official letter to the agency, kept as
+    # the agency's record with the complainant's identifiers scrubbed.
+    notices = list(Notice.objects.filter(complaint=complaint))
+    for notice in notices:
+        notice.title = scrub(notice.title)
+        notice.return_reason = scrub(notice.return_reason)
+        notice.criticism = scrub(notice.criticism)
+    Notice.objects.bulk_update(notices, ["title", "return_reason", "criticism"])
+    items = list(NoticeItem.objects.filter(notice__in=notices))
+    for item in items:
+        item.problem = scrub(item.problem)
+        item.requirement = scrub(item.requirement)
+        item.rectification = scrub(item.rectification)
+    NoticeItem.objects.bulk_update(items, ["problem", "requirement", "rectification"])
+    notice_events = list(NoticeEvent.objects.filter(notice__in=notices))
+    for notice_event in notice_events:
+        notice_event.text = scrub(notice_event.text)
+    NoticeEvent.objects.bulk_update(notice_events, ["text"])
+    return {"events": len(events), "notices": len(notices)}
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# 行政复议 / 行政诉讼 (gongkai.appeals)
+
+
+def appeal_anonymise(*, appeal_id: int, before: dt.date, actor: User | None = None) -> int | None:
+    """Anonymise one appeal's 申请人（原告）; the number of files scheduled for deletion, or None when there was
+    nothing to do. Idempotent like ``case_anonymise``."""
+    with transaction.atomic():
+        appeal = (
+            appeal_purge_candidates(before=before)
+            .filter(pk=appeal_id)
+            .select_for_update(skip_locked=True)  # PostgreSQL; a no-op on SQLite, whose writers queue instead
+            .first()
+        )
+        if appeal is None:
+            return None
+        counts, files = _anonymise_appeal(appeal)
+        audit_record(
+            action="privacy.anonymise_appeal",
+            actor=actor,
+            agency_id=appeal.agency_id,
+            obj=appeal,
+            after={
+                "result_on": appeal.result_on,
+                "status": appeal.status,
+                "retention_before": before,
+                **counts,
+            },
+            detail=f"{appeal} 保存期限届满，申请人（原告）个人信息已匿名化",
+            actor_label=None if actor is not None else "系统",
+        )
+        transaction.on_commit(lambda: _delete_files(files))
+    return len(files)
+
+
+def _appeal_needles(appeal: Appeal) -> list[str]:
+    # Several 申请人 or 原告 are written in one field ("张三、李四"): each name is a needle of its own as well.
+    parts = re.split(r"[、，,；;\s]+", appeal.appellant)
+    return _longest_first([appeal.appellant, *parts])
+
+
+def _anonymise_appeal(appeal: Appeal) -> tuple[dict[str, int], list[str]]:
+    """Clear the 申请人（原告）, scrub them out of the agency's text, delete the drafts that name them; keep what 表四
+    counts (agency, kind, route, instance, status, result, dates, the preceding proceeding) and the 复议机关 or
+    court's case number."""
+    scrub = _scrubber(_appeal_needles(appeal))
+    appeal.appellant = ANONYMISED_NAME
+    appeal.subject = scrub(appeal.subject)
+    appeal.result_note = scrub(appeal.result_note)
+    appeal.anonymised_at = timezone.now()
+    appeal.save(update_fields=["appellant", "subject", "result_note", "anonymised_at", "updated_at"])
+
+    events = list(AppealEvent.objects.filter(appeal=appeal))
+    for event in events:
+        event.note = scrub(event.note)
+        event.data = scrub(event.data)
+    AppealEvent.objects.bulk_update(events, ["note", "data"])
+
+    files: list[str] = []
+    documents = list(AppealDocument.objects.filter(appeal=appeal))
+    for document in documents:
+        # The 答复书 / 答辩状 drafts name the 申请人（原告）: the platform's copies go (title, date and checksums stay);
+        # what was filed with the 复议机关 or court belongs in the agency's archive.
+        for name in ("docx", "pdf"):
+            file = getattr(document, name)
+            if file and file.name:
+                files.append(file.name)
+            setattr(document, name, "")
+        document.title = scrub(document.title)
+    AppealDocument.objects.bulk_update(documents, ["docx", "pdf", "title"])
+    return {"events": len(events), "document_files_deleted": len(files)}, files
 
 
 # ---------------------------------------------------------------------------------------------------------------------

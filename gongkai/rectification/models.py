@@ -58,6 +58,8 @@ class Complaint(models.Model):
     registered_by = models.ForeignKey(
         _USER, verbose_name="登记人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Set by gongkai.privacy when the complainant's personal data is removed after the retention period.
+    anonymised_at = models.DateTimeField("匿名化时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 

@@ -20,13 +20,16 @@ from gongkai.privacy.services import (
 
 
 class Command(BaseCommand):
-    help = "个人信息生命周期：purge 匿名化保存期限届满的申请人信息；export 为经核实的申请导出本人数据"
+    help = "个人信息生命周期：purge 匿名化保存期限届满的申请人、投诉人、复议申请人（原告）信息；export 为经核实的申请导出本人数据"
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        purge = sub.add_parser("purge", help="匿名化办结已超过保存期限（GONGKAI_RETENTION_YEARS）的申请人个人信息")
+        purge = sub.add_parser(
+            "purge",
+            help="匿名化办结（审结）已超过保存期限（GONGKAI_RETENTION_YEARS）的申请、投诉举报、行政复议和行政诉讼中的个人信息",
+        )
         purge.add_argument("--dry-run", action="store_true", help="只统计，不修改")
-        purge.add_argument("--before", help="只处理此日期（YYYY-MM-DD）之前办结的申请；不得晚于保存期限届满日")
+        purge.add_argument("--before", help="只处理此日期（YYYY-MM-DD）之前办结（审结）的记录；不得晚于保存期限届满日")
         export = sub.add_parser("export", help="为经核实身份的个人信息查阅复制请求导出 ZIP")
         who = export.add_mutually_exclusive_group(required=True)
         who.add_argument("--username", help="公众账户的用户名（导出该账户及其名下的申请）")
@@ -55,15 +58,18 @@ class Command(BaseCommand):
                     f"--before 不得晚于保存期限届满日 {cutoff}（GONGKAI_RETENTION_YEARS={years}）", returncode=2
                 )
         result = privacy_purge(before=before, dry_run=options["dry_run"])
+        cases, complaints, appeals = result.cases, result.complaints, result.appeals
         if result.dry_run:
             self.stdout.write(
-                f"试运行：{before} 之前办结（或撤销）且尚未匿名化的申请 {result.candidates} 件，"
+                f"试运行：{before} 之前办结（或撤销）且尚未匿名化的申请 {cases.candidates} 件，"
+                f"办结的投诉举报 {complaints.candidates} 件，审结的行政复议、行政诉讼 {appeals.candidates} 件；"
                 f"将删除文件 {result.files} 个；未作任何修改。"
             )
             return
         self.stdout.write(
-            f"已匿名化 {result.anonymised} 件申请（{before} 之前办结或撤销），删除文件 {result.files} 个；"
-            f"跳过 {result.skipped} 件（其他进程正在处理或已处理）。"
+            f"已匿名化 {cases.anonymised} 件申请（{before} 之前办结或撤销）、{complaints.anonymised} 件投诉举报"
+            f"（{before} 之前办结）、{appeals.anonymised} 件行政复议或行政诉讼（{before} 之前审结），"
+            f"删除文件 {result.files} 个；跳过 {result.skipped} 件（其他进程正在处理或已处理）。"
         )
 
     def _export(self, options: dict[str, Any]) -> None:
