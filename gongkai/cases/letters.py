@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from gongkai.agencies.models import Agency, Kind
 from gongkai.cases.codebook import ObtainMethod, Outcome, OutcomeVariant, outcome_info
 from gongkai.cases.models import (
@@ -221,7 +223,7 @@ def compose(*, case: Case, kind: DocumentKind, on: dt.date, consultation: Consul
             f"{i.position}.{i.title}" + (f"（{i.doc_number}）" if i.doc_number else "") for i in case.items.all()
         )
         body = [
-            f"您于{chinese_date(case.submitted_at.date())}通过{case.get_channel_display()}提交的政府信息公开申请已收到。",
+            f"您于{chinese_date(timezone.localtime(case.submitted_at).date())}通过{case.get_channel_display()}提交的政府信息公开申请已收到。",
             f"申请编号：{case.number}；查询码：{case.tracking_code}。",
             f"申请公开的信息：{items}。",
             (

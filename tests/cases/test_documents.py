@@ -256,6 +256,18 @@ def test_receipt_pdf_on_submission(agency: Any, django_capture_on_commit_callbac
     assert any("CJK" in name and embedded for name, embedded in pdf_fonts(stored(receipt, "pdf")))
 
 
+def test_receipt_gives_the_beijing_date_of_an_early_morning_submission(agency: Any) -> None:
+    """Submitted at 07:30 Beijing time (23:30 UTC the day before): the receipt says the Beijing date."""
+    from gongkai.cases import letters
+
+    with time_machine.travel("2026-03-03 07:30 +0800", tick=False):
+        case = services.case_submit_online(agency=agency, data=application())
+    content = letters.compose(case=case, kind=DocumentKind.RECEIPT, on=d("2026-03-03"))
+    text = "\n".join(content.body)
+    assert "2026年3月3日" in text
+    assert "2026年3月2日" not in text
+
+
 @pytest.mark.usefixtures("no_pdf")
 def test_doc_numbers_are_gap_free_per_agency_and_year(agency: Any, handler: Any, government: Any) -> None:
     """文号 follow the agency's pattern (湛司公复〔{year}〕{seq}号), one series per agency and year, without gaps —
