@@ -142,6 +142,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(arguments)
     except KeyboardInterrupt:
         return 130
+    except SystemExit as stop:  # a command's argparse --help/-h (status 0): main returns its status, as everywhere
+        if isinstance(stop.code, str):
+            sys.stderr.write(f"{stop.code}\n")
+            return 2
+        return int(stop.code or 0)
     except Exception as error:  # the one place that turns failures into one line
         from django.core.exceptions import ImproperlyConfigured
         from django.core.management import CommandError

@@ -246,6 +246,14 @@ def test_deadline_cli_on_junk_arguments(db: Any, args: list[str]) -> None:
     _assert_clean_exit(status, out, err)
 
 
+@pytest.mark.parametrize("flag", ["-h", "--help", "--he"])
+def test_deadline_cli_help_returns_0_with_usage(db: Any, flag: str) -> None:
+    # Found by the fuzzer (100,000 junk argument lists): argparse's help raised SystemExit(0) out of main().
+    status, out, _err = _run(["deadline", flag])
+    assert status == 0
+    assert "usage" in out.lower() or "用法" in out
+
+
 def test_a_workday_listed_later_as_a_holiday_is_a_problem_not_a_crash() -> None:
     # Found by the fuzzer (a mutated real notice): the later item's holiday met the earlier item's workday and
     # YearArrangement raised a plain ValueError.
