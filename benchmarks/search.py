@@ -258,26 +258,32 @@ def pct(values: list[float], p: float) -> float:
 _WORKER: dict[str, object] = {}
 
 
-def _worker_init(seed: int, texts: list[str]) -> None:
+def _worker_init(seed: int, texts: list[str], agency_pks: list[int]) -> None:
     _WORKER["corpus"] = Corpus(seed)
     _WORKER["texts"] = texts
+    _WORKER["agency_pks"] = agency_pks
 
 
 def _prepare(span: tuple[int, int]) -> list[tuple[Doc, tuple[str, ...], list[int]]]:
     """Documents start..stop, each with its FTS columns (``tokenize.fts_columns``, the function
-    ``SqliteBackend.index_many`` calls, on the fields ``documents.fields_for`` builds) and the indices of the query
-    texts it contains (exact substring over every searchable field)."""
-    from gongkai.search.tokenize import fts_columns
+    ``SqliteBackend.index_many`` calls, on the fields ``documents.fields_for`` builds, filter tokens included) and
+    the indices of the query texts it contains (exact substring over every searchable field)."""
+    from gongkai.search.tokenize import facet_tokens, fts_columns
 
     corpus = _WORKER["corpus"]
     texts = _WORKER["texts"]
-    if not isinstance(corpus, Corpus) or not isinstance(texts, list):
+    agency_pks = _WORKER["agency_pks"]
+    if not isinstance(corpus, Corpus) or not isinstance(texts, list) or not isinstance(agency_pks, list):
         raise RuntimeError("worker not initialised")
     out = []
     for i in range(*span):
         doc = corpus.doc(i)
         body = "\n".join(part for part in (doc.summary, doc.body) if part)
-        columns = fts_columns(doc.title, doc.doc_number, body, doc.attachment)
+        # the catalogue row ``corpus._publication`` writes: this agency, 发布日期 and category, no validity
+        facets = facet_tokens(
+            agency_id=agency_pks[doc.agency], published_on=doc.published_on, category=doc.category, validity=""
+        )
+        columns = fts_columns(doc.title, doc.doc_number, body, doc.attachment, facets)
         haystack = doc.text()
         out.append((doc, columns, [n for n, text in enumerate(texts) if text in haystack]))
     return out
@@ -338,7 +344,7 @@ def _check_index_sample(backend: object, first_pk: int, docs: int) -> None:
     def rows() -> list[tuple[object, ...]]:
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT rowid, title, doc_number, body, attachments, wh_key FROM {FTS_TABLE} "
+                f"SELECT rowid, title, doc_number, body, attachments, wh_key, facets FROM {FTS_TABLE} "
                 f"WHERE rowid IN ({', '.join(['%s'] * len(sample))}) ORDER BY rowid",
                 sample,
             )
@@ -443,7 +449,7 @@ def main() -> None:
     # the load: the real indexer (``fields_for`` + ``index_many``) writes the same rows. PostgreSQL: the ORM bulk
     # insert and ``index_many``, as before.
     # forked before tantivy starts its writer threads
-    pool = multiprocessing.get_context("fork").Pool(options.workers, _worker_init, (options.seed, texts))
+    pool = multiprocessing.get_context("fork").Pool(options.workers, _worker_init, (options.seed, texts, agency_pks))
     folder = Path(tempfile.mkdtemp(prefix="gongkai-bench-tantivy-"))
     engines_t = [Tantivy("ngram", folder / "ngram")]
     if not options.no_tantivy_bigram:
@@ -490,8 +496,8 @@ def main() -> None:
                 if sqlite:
                     with connection.cursor() as cursor:
                         cursor.executemany(
-                            f"INSERT INTO {FTS_TABLE} (rowid, title, doc_number, body, attachments, wh_key) "
-                            "VALUES (%s, %s, %s, %s, %s, %s)",
+                            f"INSERT INTO {FTS_TABLE} (rowid, title, doc_number, body, attachments, wh_key, facets) "
+                            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
                             [(pk, *columns) for pk, (_, columns, _) in zip(pks, prepared, strict=True)],
                         )
                     IndexEntry.objects.bulk_create(

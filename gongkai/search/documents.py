@@ -16,6 +16,7 @@ from django.db.models import Max, Model, QuerySet
 
 from gongkai.publications.codebook import Status
 from gongkai.publications.models import Publication
+from gongkai.search.tokenize import facet_tokens
 
 __all__ = ["IndexFields", "attachment_model", "attachment_texts", "attachment_versions", "fields_for", "searchable"]
 
@@ -26,6 +27,18 @@ class IndexFields:
     doc_number: str
     body: str  # 内容概述 and the plain-text body
     attachments: str
+    # what the filters ask about (SQLite indexes them as ``tokenize.facet_tokens``); no defaults, so that no caller
+    # can leave them out: an item indexed without them would be missing from every filtered search
+    agency_id: int
+    published_on: dt.date | None
+    category: str
+    validity: str
+
+    @property
+    def facets(self) -> str:
+        return facet_tokens(
+            agency_id=self.agency_id, published_on=self.published_on, category=self.category, validity=self.validity
+        )
 
 
 def searchable() -> QuerySet[Publication]:
@@ -77,6 +90,10 @@ def fields_for(publications: Iterable[Publication]) -> dict[int, IndexFields]:
             doc_number=p.doc_number,
             body="\n".join(part for part in (p.summary, p.body) if part),
             attachments=attachments.get(p.pk, ""),
+            agency_id=p.agency_id,
+            published_on=p.published_on,
+            category=p.category,
+            validity=p.validity,
         )
         for p in items
     }

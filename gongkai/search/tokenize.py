@@ -21,22 +21,31 @@ tokens, built so that "document contains the term as a substring" ⇔ "the phras
 * a term ending in a single Han character ends in a prefix token ("年" in "2025年", or the whole 1-char query).
 
 Letters and digits match whole words (and a 文号 query also matches its exact token); they are not substrings.
+
+Filter tokens (``facet_tokens``), in a column of their own on SQLite: ``ag<agency id>``, ``y<year of the 发布日期>``,
+``c<第二十条 category>``, ``v<validity>`` — a pre-filter FTS5 applies inside the MATCH (``backends.SqliteBackend``);
+the catalogue stays the authority on what a filter admits.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
 
 __all__ = [
+    "FACET_KINDS",
     "HAN",
     "MAX_QUERY_CHARS",
     "Query",
     "Term",
     "doc_number_key",
+    "facet_token",
+    "facet_tokens",
     "fts_columns",
     "index_tokens",
+    "may_be_facet_token",
     "normalize",
     "query_tokens",
 ]
@@ -85,15 +94,50 @@ def index_tokens(text: str, *, doc_number: bool = False) -> str:
     return " ".join(tokens)
 
 
-def fts_columns(title: str, doc_number: str, body: str, attachments: str) -> tuple[str, str, str, str, str]:
-    """The SQLite FTS5 row of one publication: (title, 文号, body, attachments) as tokens, and the exact 文号 key.
-    ``SqliteBackend.index_many`` writes these; the benchmark's bulk loader calls this same function (no Django)."""
+# The filter tokens' kinds: agency, year of the 发布日期, 第二十条 category, validity.
+FACET_KINDS = ("ag", "y", "c", "v")
+
+
+def facet_token(kind: str, value: object) -> str:
+    """One filter token: ``kind`` (ag, y, c, v) and the value with everything but letters and digits dropped — FTS5's
+    unicode61 would split ``art20_1`` at the underscore. Two values that fold to the same token only widen the
+    pre-filter: the catalogue conditions still decide (``SearchBackend._filter_sql``)."""
+    return kind + re.sub(r"[^0-9a-z]", "", str(value).lower())
+
+
+def may_be_facet_token(token: str) -> bool:
+    """Whether a query token could equal some filter token (ASCII, starting with a kind): Han tokens, numbers and
+    文号 keys with Han in them never do."""
+    return token.isascii() and token.startswith(FACET_KINDS)
+
+
+def facet_tokens(*, agency_id: int, published_on: dt.date | None, category: str, validity: str) -> str:
+    """The filter tokens of one publication, space-separated: agency, year of the 发布日期, category, validity (the
+    last three when set). Each of them changes only through a catalogue service that announces the change to the
+    search outbox (publish, edit, set validity), so the index follows them as it follows the text."""
+    tokens = [facet_token("ag", agency_id)]
+    if published_on is not None:
+        tokens.append(facet_token("y", published_on.year))
+    if category:
+        tokens.append(facet_token("c", category))
+    if validity:
+        tokens.append(facet_token("v", validity))
+    return " ".join(tokens)
+
+
+def fts_columns(
+    title: str, doc_number: str, body: str, attachments: str, facets: str
+) -> tuple[str, str, str, str, str, str]:
+    """The SQLite FTS5 row of one publication: (title, 文号, body, attachments) as tokens, the exact 文号 key and the
+    filter tokens (``facet_tokens``). ``SqliteBackend.index_many`` writes these; the benchmark's bulk loader calls
+    this same function (no Django)."""
     return (
         index_tokens(title),
         index_tokens(doc_number, doc_number=True),
         index_tokens(body),
         index_tokens(attachments),
         doc_number_key(doc_number),
+        facets,
     )
 
 

@@ -378,15 +378,17 @@ def test_common_queries_page_the_newest_matches_and_bound_the_total(
     assert search("决算").total_is_lower_bound is False
 
 
-@pytest.mark.parametrize("probe_ratio", [0, 10**9])
+@pytest.mark.parametrize(("max_facet_agencies", "probe_ratio"), [(200, 0), (0, 0), (0, 10**9)])
 def test_common_queries_with_an_agency_filter_either_way(
-    agency: Agency, other_agency: Agency, monkeypatch: pytest.MonkeyPatch, probe_ratio: int
+    agency: Agency, other_agency: Agency, monkeypatch: pytest.MonkeyPatch, max_facet_agencies: int, probe_ratio: int
 ) -> None:
-    """SQLite answers a common query with an agency filter by asking FTS5 about each of the agencies' items or by
-    collecting the match set, whichever is cheaper: both give the same true matches, newest first, title first."""
+    """SQLite answers a common query with an agency filter inside the MATCH (the agencies' filter tokens) or, past
+    MAX_FACET_AGENCIES agencies, by asking FTS5 about each of the agencies' items or by collecting the match set,
+    whichever is cheaper: all give the same true matches, newest first, title first."""
     from gongkai.search import backends
 
     monkeypatch.setattr(backends, "RANKED_MATCHES", 2)
+    monkeypatch.setattr(backends, "MAX_FACET_AGENCIES", max_facet_agencies)
     monkeypatch.setattr(backends, "_PROBE_RATIO", probe_ratio)
     mine = [publish(agency, f"通知第{n}号", body="关于预算公开的说明") for n in range(3)]
     titled = publish(agency, "预算公开目录")
