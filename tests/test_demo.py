@@ -19,7 +19,9 @@ def _counts(database: Path) -> dict[str, int]:
 
 def test_demo_loads_once_and_keeps_personal_data_encrypted(tmp_path: Path) -> None:
     env = {"GONGKAI_VAR_DIR": str(tmp_path)}
-    first = run_gongkai("demo", "--no-serve", env=env)
+    # The whole demo (migrations, years of cases, appeals, reports, rendered documents) takes ~1 minute on a quiet
+    # machine and several on a busy CI runner; the timeout only guards against a hang.
+    first = run_gongkai("demo", "--no-serve", env=env, timeout=600)
     assert first.returncode == 0, first.stderr
     assert "演示数据已导入" in first.stdout
     assert "zh_admin" in first.stdout
@@ -28,7 +30,7 @@ def test_demo_loads_once_and_keeps_personal_data_encrypted(tmp_path: Path) -> No
     assert counts["agencies_agency"] >= 10
     assert counts["accounts_applicantprofile"] == len(APPLICANTS)
 
-    second = run_gongkai("demo", "--no-serve", env=env)
+    second = run_gongkai("demo", "--no-serve", env=env, timeout=600)
     assert second.returncode == 0, second.stderr
     assert "未作改动" in second.stdout
     assert _counts(database) == counts
