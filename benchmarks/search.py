@@ -266,9 +266,10 @@ def _worker_init(seed: int, texts: list[str], agency_pks: list[int]) -> None:
 
 def _prepare(span: tuple[int, int]) -> list[tuple[Doc, tuple[str, ...], list[int]]]:
     """Documents start..stop, each with its FTS columns (``tokenize.fts_columns``, the function
-    ``SqliteBackend.index_many`` calls, on the fields ``documents.fields_for`` builds, filter tokens included) and
+    ``SqliteBackend.index_many`` calls, on the fields ``documents.fields_for`` builds, filter tokens included; then
+    the trigram table's, ``tokenize.trigram_columns``) and
     the indices of the query texts it contains (exact substring over every searchable field)."""
-    from gongkai.search.tokenize import facet_tokens, fts_columns
+    from gongkai.search.tokenize import facet_tokens, fts_columns, trigram_columns
 
     corpus = _WORKER["corpus"]
     texts = _WORKER["texts"]
@@ -283,7 +284,8 @@ def _prepare(span: tuple[int, int]) -> list[tuple[Doc, tuple[str, ...], list[int
         facets = facet_tokens(
             agency_id=agency_pks[doc.agency], published_on=doc.published_on, category=doc.category, validity=""
         )
-        columns = fts_columns(doc.title, doc.doc_number, body, doc.attachment, facets)
+        bigrams = fts_columns(doc.title, doc.doc_number, body, doc.attachment, facets)
+        columns = (*bigrams, *trigram_columns(bigrams))  # the two tables' rows, as index_many writes them
         haystack = doc.text()
         out.append((doc, columns, [n for n, text in enumerate(texts) if text in haystack]))
     return out
@@ -332,9 +334,10 @@ def _check_index_sample(backend: object, first_pk: int, docs: int) -> None:
     from gongkai.publications.models import Publication
     from gongkai.search import documents
     from gongkai.search.backends import SearchBackend
-    from gongkai.search.ddl import FTS_TABLE
+    from gongkai.search.ddl import FTS3_TABLE, FTS_TABLE
     from gongkai.search.models import IndexEntry
     from gongkai.search.services import _version
+    from gongkai.search.tokenize import trigram_columns
 
     if not isinstance(backend, SearchBackend):
         raise TypeError(backend)
@@ -348,7 +351,23 @@ def _check_index_sample(backend: object, first_pk: int, docs: int) -> None:
                 f"WHERE rowid IN ({', '.join(['%s'] * len(sample))}) ORDER BY rowid",
                 sample,
             )
-            return [tuple(row) for row in cursor.fetchall()]
+            found = [tuple(row) for row in cursor.fetchall()]
+            # the trigram table stores no text: its row sizes, and each row's first trigrams as a phrase, found there
+            cursor.execute(
+                f"SELECT id, sz FROM {FTS3_TABLE}_docsize WHERE id IN ({', '.join(['%s'] * len(sample))}) ORDER BY id",
+                sample,
+            )
+            found += [(row[0], bytes(row[1])) for row in cursor.fetchall()]
+            for row in found[: len(sample)]:
+                tokens = trigram_columns(row[1:7])[2].split()[:6]
+                if tokens:
+                    cursor.execute(
+                        f"SELECT count(*) FROM {FTS3_TABLE} WHERE {FTS3_TABLE} MATCH %s AND rowid = %s",
+                        ['body : "' + " ".join(tokens) + '"', row[0]],
+                    )
+                    if cursor.fetchone()[0] != 1:
+                        sys.exit(f"the trigram table does not find publication {row[0]} by a phrase of its body")
+            return found
 
     loaded = rows()
     entries = dict(IndexEntry.objects.filter(publication_id__in=sample).values_list("publication_id", "version"))
@@ -360,11 +379,14 @@ def _check_index_sample(backend: object, first_pk: int, docs: int) -> None:
         versions = documents.attachment_versions(sample)
         expected = {p.pk: _version(p, versions) for p in publications}
         transaction.set_rollback(True)
-    if len(loaded) != len(sample) or loaded != reindexed:
+    if len([row for row in loaded if len(row) == 7]) != len(sample) or loaded != reindexed:
         sys.exit("the bulk loader's FTS rows differ from those index_many writes")
     if entries != expected:
         sys.exit("the bulk loader's IndexEntry versions differ from those search_rebuild writes")
-    print(f"  index check: {len(sample)} sampled publications re-indexed by index_many give identical FTS rows")
+    print(
+        f"  index check: {len(sample)} sampled publications re-indexed by index_many give identical FTS rows "
+        "(trigram table: row sizes and a phrase of each body)"
+    )
 
 
 def main() -> None:
@@ -404,7 +426,7 @@ def main() -> None:
     from gongkai.publications.models import ChannelDelivery, Publication, PublicationAttachment
     from gongkai.search import documents
     from gongkai.search.backends import Filters, get_backend
-    from gongkai.search.ddl import FTS_TABLE, PG_TABLE
+    from gongkai.search.ddl import FTS3_TABLE, FTS_TABLE, PG_TABLE
     from gongkai.search.models import IndexEntry
     from gongkai.search.selectors import search as portal_search
     from gongkai.search.tokenize import query_tokens
@@ -463,8 +485,9 @@ def main() -> None:
             next_pk = int(cursor.fetchone()[0]) + 1
             for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -1000000", "temp_store = MEMORY"):
                 cursor.execute(f"PRAGMA {pragma}")
-            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('automerge', 0)")
-            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('crisismerge', 64)")
+            for table in (FTS_TABLE, FTS3_TABLE):
+                cursor.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 0)")
+                cursor.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('crisismerge', 64)")
     spans = [(start, min(options.docs, start + options.batch)) for start in range(0, options.docs, options.batch)]
     pending: deque[multiprocessing.pool.AsyncResult[list[tuple[Doc, tuple[str, ...], list[int]]]]] = deque()
     started = time.perf_counter()
@@ -498,7 +521,12 @@ def main() -> None:
                         cursor.executemany(
                             f"INSERT INTO {FTS_TABLE} (rowid, title, doc_number, body, attachments, wh_key, facets) "
                             "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                            [(pk, *columns) for pk, (_, columns, _) in zip(pks, prepared, strict=True)],
+                            [(pk, *columns[:6]) for pk, (_, columns, _) in zip(pks, prepared, strict=True)],
+                        )
+                        cursor.executemany(
+                            f"INSERT INTO {FTS3_TABLE} (rowid, title, doc_number, body, attachments, facets) "
+                            "VALUES (%s, %s, %s, %s, %s, %s)",
+                            [(pk, *columns[6:]) for pk, (_, columns, _) in zip(pks, prepared, strict=True)],
                         )
                     IndexEntry.objects.bulk_create(
                         [IndexEntry(publication_id=pk, version=version) for pk, version in versions],
@@ -531,8 +559,9 @@ def main() -> None:
     if sqlite:
         t0 = time.perf_counter()
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('automerge', 4)")
-            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rank) VALUES ('crisismerge', 16)")
+            for table in (FTS_TABLE, FTS3_TABLE):
+                cursor.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('automerge', 4)")
+                cursor.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('crisismerge', 16)")
         backend.optimize()
         timers["ours: optimize"] = time.perf_counter() - t0
         timers["ours"] += timers["ours: optimize"]

@@ -28,7 +28,7 @@ from django.db.backends.utils import CursorWrapper
 from gongkai.publications.codebook import Channel, DeliveryStatus, Status
 from gongkai.publications.models import Publication
 from gongkai.search import documents
-from gongkai.search.ddl import FTS_CONTENT_COLUMNS, FTS_TABLE, PG_TABLE
+from gongkai.search.ddl import FTS3_TABLE, FTS_CONTENT_COLUMNS, FTS_TABLE, PG_TABLE
 from gongkai.search.documents import IndexFields
 from gongkai.search.highlight import highlight, patterns_for, snippet
 from gongkai.search.tokenize import (
@@ -41,6 +41,8 @@ from gongkai.search.tokenize import (
     may_be_facet_token,
     normalize,
     query_tokens,
+    trigram_columns,
+    trigram_query,
 )
 
 __all__ = [
@@ -87,7 +89,12 @@ _PROBE_RATIO = 40
 # FTS5 bm25 column weights: title, doc_number, body, attachments, wh_key (unindexed), facets (filter tokens: a term
 # never matches there, see ``fts_expression``)
 _FTS_WEIGHT_VALUES = (10.0, 10.0, 1.0, 0.5, 0.0, 0.0)
-_FTS_WEIGHTS = ", ".join(str(weight) for weight in _FTS_WEIGHT_VALUES)
+# the trigram table's: title, doc_number, body, attachments, facets — the same weights
+_FTS3_WEIGHT_VALUES = (10.0, 10.0, 1.0, 0.5, 0.0)
+_WEIGHTS = {
+    FTS_TABLE: ", ".join(str(weight) for weight in _FTS_WEIGHT_VALUES),
+    FTS3_TABLE: ", ".join(str(weight) for weight in _FTS3_WEIGHT_VALUES),
+}
 
 # SQLite, a one-phrase query with few matches: scoring a match from its stored tokens costs about this many ms
 # (reading ~13 KB of tokens and counting the phrase); bm25 in SQL costs about two more walks of the phrase's doclists,
@@ -244,7 +251,8 @@ def _title_then_newest(
 
 def _hits(query: Query, rows: list[tuple[int, float]]) -> list[Hit]:
     ids = [pk for pk, _ in rows]
-    publications = Publication.objects.select_related("agency").in_bulk(ids)
+    # body_html (the rich text, as long as the body again) is not shown in a result list; reading it on access only
+    publications = Publication.objects.select_related("agency").defer("body_html").in_bulk(ids)
     attachments = documents.attachment_texts(ids)
     patterns = patterns_for(query)
     hits = []
@@ -358,20 +366,48 @@ class SqliteBackend(SearchBackend):
             for doc_id, fields in items
         ]
         with self.connection.cursor() as cursor:
-            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(row[0],) for row in rows])
+            self._delete_rows(cursor, [row[0] for row in rows])
             cursor.executemany(
                 f"INSERT INTO {FTS_TABLE} (rowid, title, doc_number, body, attachments, wh_key, facets) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 rows,
             )
+            cursor.executemany(
+                f"INSERT INTO {FTS3_TABLE} (rowid, title, doc_number, body, attachments, facets) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                [(row[0], *trigram_columns(row[1:])) for row in rows],
+            )
 
     def delete(self, doc_id: int) -> None:
         with self.connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [doc_id])
+            self._delete_rows(cursor, [doc_id])
+
+    def _delete_rows(self, cursor: CursorWrapper, doc_ids: Sequence[int]) -> None:
+        """Take rows out of both tables. The contentless trigram table forgets a row only through FTS5's 'delete'
+        command given the values the row was indexed with: they are recomputed from the bigram table's stored
+        text, from which they were made (``tokenize.trigram_columns``). Ids not indexed are skipped — a 'delete'
+        of values never inserted would corrupt the trigram index."""
+        for start in range(0, len(doc_ids), 500):
+            part = list(doc_ids[start : start + 500])
+            cursor.execute(
+                f"SELECT rowid, title, doc_number, body, attachments, wh_key, facets FROM {FTS_TABLE} "
+                f"WHERE rowid IN ({', '.join(['%s'] * len(part))})",
+                part,
+            )
+            stored = cursor.fetchall()
+            if not stored:
+                continue
+            cursor.executemany(
+                f"INSERT INTO {FTS3_TABLE} ({FTS3_TABLE}, rowid, title, doc_number, body, attachments, facets) "
+                "VALUES ('delete', %s, %s, %s, %s, %s, %s)",
+                [(row[0], *trigram_columns(row[1:])) for row in stored],
+            )
+            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(row[0],) for row in stored])
 
     def clear(self) -> None:
         with self.connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE}")
+            cursor.execute(f"INSERT INTO {FTS3_TABLE} ({FTS3_TABLE}) VALUES ('delete-all')")
 
     def indexed_ids(self) -> set[int]:
         with self.connection.cursor() as cursor:
@@ -381,12 +417,18 @@ class SqliteBackend(SearchBackend):
     def optimize(self) -> None:
         with self.connection.cursor() as cursor:
             cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")
+            cursor.execute(f"INSERT INTO {FTS3_TABLE} ({FTS3_TABLE}) VALUES ('optimize')")
 
     def _match_page(
         self, query: Query, filters: Filters, limit: int, offset: int
     ) -> tuple[int, bool, list[tuple[int, float]]]:
         where, params = self._filter_sql(filters)
-        expression = fts_expression(query)
+        # Han runs of 3+ characters (the 3–4 character and phrase queries) are asked of the trigram table: a
+        # phrase of common bigrams that are rarely adjacent made FTS5 walk and position-check long doclists
+        # (60–200 ms at 1 M documents); its trigrams' doclists are far shorter. Same matches (tokenize).
+        trigrams = trigram_query(query)
+        table, asked = (FTS3_TABLE, trigrams) if trigrams is not None else (FTS_TABLE, query)
+        expression = fts_expression(asked)
         catalogue = Publication._meta.db_table
         with self.connection.cursor() as cursor:
             started = time.perf_counter()
@@ -396,26 +438,30 @@ class SqliteBackend(SearchBackend):
             # depends on its matches overall (as it always has), and bm25 counts each phrase's documents over the
             # whole table, so a common term ranked by bm25 within a narrow filter would walk its whole doclists.
             cursor.execute(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s",
+                f"SELECT rowid FROM {table} WHERE {table} MATCH %s ORDER BY rowid DESC LIMIT %s",
                 [expression, RANKED_MATCHES + 1],
             )
             probe = [int(row[0]) for row in cursor.fetchall()]
             probe_ms = (time.perf_counter() - started) * 1000
             if not probe:  # nothing matches, whatever the filters
                 return 0, False, []
-            if len(probe) <= RANKED_MATCHES and _phrase_only(query) and len(probe) * _READ_MS < 2 * probe_ms:
+            if len(probe) <= RANKED_MATCHES and _phrase_only(asked) and len(probe) * _READ_MS < 2 * probe_ms:
                 # Few matches of one phrase that was costly to find (common bigrams, rarely adjacent: FTS5 walks
                 # their long doclists, ~60–200 ms at 1 M documents). bm25 would walk them twice more (the MATCH
                 # and its document-frequency count), so score the probe's matches here instead, from their stored
                 # tokens — the same bm25, in the same order.
-                return self._rank_phrase(cursor, query, probe, where, params, limit, offset)
+                return self._rank_phrase(cursor, query, table, probe, where, params, limit, offset)
             if len(probe) <= RANKED_MATCHES:
                 # Few matches: rank them all by bm25 (exact 文号 first) and count them, in one statement.
+                # (a trigram query is never a 文号: the trigram table has no wh_key)
+                exact, exact_params = (
+                    (f"{table}.wh_key = %s", [query.doc_number or None]) if asked is query else ("0", [])
+                )
                 cursor.execute(
-                    f"SELECT {FTS_TABLE}.rowid, -bm25({FTS_TABLE}, {_FTS_WEIGHTS}), {FTS_TABLE}.wh_key = %s "
-                    f"FROM {FTS_TABLE} JOIN {catalogue} p ON p.id = {FTS_TABLE}.rowid "
-                    f"WHERE {FTS_TABLE} MATCH %s AND {where}",
-                    [query.doc_number or None, expression, *params],
+                    f"SELECT {table}.rowid, -bm25({table}, {_WEIGHTS[table]}), {exact} "
+                    f"FROM {table} JOIN {catalogue} p ON p.id = {table}.rowid "
+                    f"WHERE {table} MATCH %s AND {where}",
+                    [*exact_params, expression, *params],
                 )
                 ranked = sorted(
                     ((int(pk), float(score), bool(exact)) for pk, score, exact in cursor.fetchall()),
@@ -429,14 +475,14 @@ class SqliteBackend(SearchBackend):
             facets, agencies_in_match = fts_facet_filter(filters)
             filtered = f"({expression}) AND {facets}" if facets else expression
             if filters.agency_ids is not None and not agencies_in_match:
-                self._many_agencies(cursor, filters.agency_ids, probe, filtered, where, params, window)
+                self._many_agencies(cursor, table, filters.agency_ids, probe, filtered, where, params, window)
             else:
                 # Walk the doclists newest first and stop once the window is full (CROSS JOIN: FTS5 drives, never
                 # the catalogue's agency index with a seek into the doclists for each of its rows).
                 cursor.execute(
-                    f"SELECT p.id, p.title, p.doc_number FROM {FTS_TABLE} CROSS JOIN {catalogue} p "
-                    f"ON p.id = {FTS_TABLE}.rowid WHERE {FTS_TABLE} MATCH %s AND {where} "
-                    f"ORDER BY {FTS_TABLE}.rowid DESC LIMIT %s",
+                    f"SELECT p.id, p.title, p.doc_number FROM {table} CROSS JOIN {catalogue} p "
+                    f"ON p.id = {table}.rowid WHERE {table} MATCH %s AND {where} "
+                    f"ORDER BY {table}.rowid DESC LIMIT %s",
                     [filtered, *params, window + 1],
                 )
             return _title_then_newest(query, cursor.fetchall(), window, limit, offset)
@@ -445,15 +491,18 @@ class SqliteBackend(SearchBackend):
         self,
         cursor: CursorWrapper,
         query: Query,
+        table: str,
         probe: list[int],
         where: str,
         params: list[Param],
         limit: int,
         offset: int,
     ) -> tuple[int, bool, list[tuple[int, float]]]:
-        """FTS5's bm25 of a one-phrase query over ``probe`` (every document matching the phrase), computed from the
-        stored tokens, the row sizes (``_docsize``) and the table's totals (``_data`` row 1), as fts5_aux.c does:
-        idf · f·(k1 + 1) / (f + k1·(1 − b + b·D/avgdl)), f the column-weighted count of the phrase's occurrences."""
+        """FTS5's bm25 over ``table`` of a one-phrase query over ``probe`` (every document matching the phrase),
+        computed from the stored tokens, the row sizes (``_docsize``) and the table's totals (``_data`` row 1), as
+        fts5_aux.c does: idf · f·(k1 + 1) / (f + k1·(1 − b + b·D/avgdl)), f the column-weighted count of the
+        phrase's occurrences. The occurrences are counted in the bigram table's stored text (the trigram table
+        stores none), which holds as many occurrences of the phrase as the trigram stream does."""
         catalogue = Publication._meta.db_table
         marks = ", ".join(["%s"] * len(probe))
         cursor.execute(f"SELECT p.id FROM {catalogue} p WHERE p.id IN ({marks}) AND {where}", [*probe, *params])
@@ -465,9 +514,9 @@ class SqliteBackend(SearchBackend):
             f"SELECT rowid, title, doc_number, body, attachments FROM {FTS_TABLE} WHERE rowid IN ({marks})", kept
         )
         columns = {int(row[0]): row[1:] for row in cursor.fetchall()}
-        cursor.execute(f"SELECT id, sz FROM {FTS_TABLE}_docsize WHERE id IN ({marks})", kept)
+        cursor.execute(f"SELECT id, sz FROM {table}_docsize WHERE id IN ({marks})", kept)
         sizes = {int(pk): sum(_varints(bytes(sz))) for pk, sz in cursor.fetchall()}
-        cursor.execute(f"SELECT block FROM {FTS_TABLE}_data WHERE id = 1")  # the averages record
+        cursor.execute(f"SELECT block FROM {table}_data WHERE id = 1")  # the averages record
         totals = _varints(bytes(cursor.fetchone()[0]))
         rows, avgdl = totals[0], sum(totals[1:]) / max(totals[0], 1)
         idf = math.log((rows - len(probe) + 0.5) / (len(probe) + 0.5))
@@ -489,6 +538,7 @@ class SqliteBackend(SearchBackend):
     def _many_agencies(
         self,
         cursor: CursorWrapper,
+        table: str,
         agency_ids: Sequence[int],
         probe: list[int],
         expression: str,
@@ -505,7 +555,7 @@ class SqliteBackend(SearchBackend):
             # full. Collecting the whole match set instead costs ~0.35 µs a match (~35 ms at 100 k matches).
             cursor.execute(
                 f"SELECT p.id, p.title, p.doc_number FROM {catalogue} p WHERE {where} "
-                f"AND EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid = p.id) "
+                f"AND EXISTS (SELECT 1 FROM {table} WHERE {table} MATCH %s AND {table}.rowid = p.id) "
                 "ORDER BY p.id DESC LIMIT %s",
                 [*params, expression, window + 1],
             )
@@ -515,7 +565,7 @@ class SqliteBackend(SearchBackend):
             # reads a catalogue row per match: ~170 ms at 100 k matches).
             cursor.execute(
                 f"SELECT p.id, p.title, p.doc_number FROM {catalogue} p WHERE {where} "
-                f"AND +p.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
+                f"AND +p.id IN (SELECT rowid FROM {table} WHERE {table} MATCH %s) "
                 "ORDER BY p.id DESC LIMIT %s",
                 [*params, expression, window + 1],
             )

@@ -3,7 +3,16 @@ migration 0001 for the database vendor it runs on. No model imports here — mig
 
 from __future__ import annotations
 
-__all__ = ["CREATE", "DROP", "FTS_CONTENT_COLUMNS", "FTS_TABLE", "PG_TABLE", "sqlite_create"]
+__all__ = [
+    "CREATE",
+    "DROP",
+    "FTS3_TABLE",
+    "FTS_CONTENT_COLUMNS",
+    "FTS_TABLE",
+    "PG_TABLE",
+    "sqlite_create",
+    "sqlite_create_trigrams",
+]
 
 FTS_TABLE = "search_fts"
 # The searchable text columns, to which a query that could meet a filter token is confined (``backends.fts_expression``).
@@ -22,6 +31,21 @@ def sqlite_create(name: str = FTS_TABLE) -> str:
     return (
         f"CREATE VIRTUAL TABLE {name} USING fts5(title, doc_number, body, attachments, wh_key UNINDEXED, facets, "
         "tokenize = 'unicode61 remove_diacritics 0', prefix = '1')"
+    )
+
+
+# The trigram table (tokenize.trigram_text): the same rows as FTS_TABLE in trigrams, for queries of Han runs of 3+
+# characters. Contentless (content=''): it stores no text — the trigram text would be ~10 bytes a character — so a
+# row is removed with FTS5's 'delete' command and the values it was indexed with, which the backend recomputes from
+# FTS_TABLE's stored bigram text (``SqliteBackend._delete_trigrams``). The two tables are only ever written together.
+# No prefix index (a trigram query is never a prefix). Migration 0004 added it.
+FTS3_TABLE = "search_fts3"
+
+
+def sqlite_create_trigrams(name: str = FTS3_TABLE) -> str:
+    return (
+        f"CREATE VIRTUAL TABLE {name} USING fts5(title, doc_number, body, attachments, facets, content='', "
+        "tokenize = 'unicode61 remove_diacritics 0')"
     )
 
 

@@ -22,6 +22,14 @@ tokens, built so that "document contains the term as a substring" ⇔ "the phras
 
 Letters and digits match whole words (and a 文号 query also matches its exact token); they are not substrings.
 
+Trigrams (``trigram_text``, ``trigram_query``), SQLite only, in a second FTS5 table: each Han run of three or more
+characters as its overlapping trigrams followed by the run's **last bigram** (a separator: a query's trigram phrase
+holds 3-character tokens only, so it can never run across two runs). A query whose every term is a Han run of 3+
+characters is asked of that table ("法律援助" → 法律援 律援助): doclists of trigrams are far shorter than those of
+the bigrams a phrase of common characters is made of, which FTS5 would otherwise walk and check position by position.
+"document contains the term" ⇔ "the trigram phrase matches", as for the bigrams. The trigram text is derived from the
+bigram text (a Han run is its bigrams plus its final unigram), so the index can always recompute what it stored.
+
 Filter tokens (``facet_tokens``), in a column of their own on SQLite: ``ag<agency id>``, ``y<year of the 发布日期>``,
 ``c<第二十条 category>``, ``v<validity>`` — a pre-filter FTS5 applies inside the MATCH (``backends.SqliteBackend``);
 the catalogue stays the authority on what a filter admits.
@@ -32,6 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -48,11 +57,16 @@ __all__ = [
     "may_be_facet_token",
     "normalize",
     "query_tokens",
+    "trigram_columns",
+    "trigram_query",
+    "trigram_text",
 ]
 
 # CJK Unified Ideographs and Extension A, compatibility ideographs (NFKC maps most to unified ones), Extensions B–F,
 # and 〇 (dates written 二〇二五年).
 HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_HAN_TOKEN = re.compile(rf"[{HAN}]{{1,2}}")
+_HAN_RUN = re.compile(rf"[{HAN}]+")
 _PIECE = re.compile(rf"(?P<han>[{HAN}]+)|(?P<word>(?:(?![{HAN}])[^\W_])+)")
 _WH_OPEN = r"[〔\[(【［（｛{]"
 _WH_CLOSE = r"[〕\])】］）｝}]"
@@ -189,3 +203,52 @@ def query_tokens(query: str) -> Query:
     raw_terms = [re.sub(r"\s+", "", normalized)] if whole else normalized.split()
     terms = [term for term in (_term(raw) for raw in dict.fromkeys(raw_terms)) if term is not None]
     return Query(terms=tuple(terms), doc_number=doc_number)
+
+
+def _han_runs(tokens: str) -> list[str]:
+    """The Han runs of a bigram token string (``index_tokens``): a run is its bigrams followed by its last character
+    as a unigram ("政府公开" ← 政府 府公 公开 开; "的" ← 的). Other tokens (words, the 文号 key) are skipped."""
+    runs: list[str] = []
+    current: list[str] = []
+    for token in tokens.split():
+        if not _HAN_TOKEN.fullmatch(token):
+            current = []
+            continue
+        if len(token) == 2:
+            current.append(token[1] if current else token)
+            continue
+        runs.append("".join(current) if current else token)  # the run-final unigram closes the run
+        current = []
+    return runs
+
+
+def trigram_text(tokens: str) -> str:
+    """The trigram stream of a bigram token string: per Han run of 3+ characters its trigrams, then its last bigram
+    as a separator (module docstring)."""
+    out: list[str] = []
+    for run in _han_runs(tokens):
+        if len(run) >= 3:
+            out.extend(run[i : i + 3] for i in range(len(run) - 2))
+            out.append(run[-2:])
+    return " ".join(out)
+
+
+def trigram_columns(columns: Sequence[str | None]) -> tuple[str, str, str, str, str]:
+    """The trigram table's row (title, 文号, body, attachments, facets) from the bigram table's (``fts_columns``:
+    title, 文号, body, attachments, wh_key, facets; a NULL read back counts as empty)."""
+    title, doc_number, body, attachments, _wh_key, facets = (value or "" for value in columns)
+    return trigram_text(title), trigram_text(doc_number), trigram_text(body), trigram_text(attachments), facets
+
+
+def trigram_query(query: Query) -> Query | None:
+    """The query in trigrams, when every term is one Han run of 3+ characters and the query is not a 文号; else
+    None (the bigram table answers it)."""
+    if query.doc_number or not query.terms:
+        return None
+    terms = []
+    for term in query.terms:
+        text = term.text
+        if len(text) < 3 or not _HAN_RUN.fullmatch(text):
+            return None
+        terms.append(Term(tokens=tuple(text[i : i + 3] for i in range(len(text) - 2)), prefix=False, text=text))
+    return Query(terms=tuple(terms), doc_number="")

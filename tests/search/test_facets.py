@@ -188,9 +188,9 @@ def test_more_agencies_than_the_match_takes_fall_back_to_the_catalogue(
     calls: list[int] = []
     original = backends.SqliteBackend._many_agencies
 
-    def spy(self: backends.SqliteBackend, cursor: Any, agency_ids: Any, *args: Any) -> None:
+    def spy(self: backends.SqliteBackend, cursor: Any, table: str, agency_ids: Any, *args: Any) -> None:
         calls.append(len(agency_ids))
-        original(self, cursor, agency_ids, *args)
+        original(self, cursor, table, agency_ids, *args)
 
     monkeypatch.setattr(backends.SqliteBackend, "_many_agencies", spy)
     unknown = list(range(10**6, 10**6 + backends.MAX_FACET_AGENCIES))  # a government's departments with no items
