@@ -23,12 +23,12 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -60,6 +60,7 @@ REDACTED = "【已删除】"
 REMOVED_TEXT = "（已删除）"
 APPLICANT_LABEL = "申请人"
 # Keys of CaseEvent.data that hold (masked) identifiers of the applicant (cases.services._intake_data).
+_Row = TypeVar("_Row", bound=Model)  # a case, a complaint or an appeal
 _IDENTIFIER_KEYS = frozenset({"id_number", "phone", "email", "applicant_name", "postal_address"})
 
 
@@ -201,32 +202,59 @@ def _count_appeal_files(ids: list[int]) -> int:
     return documents.exclude(docx="").count() + documents.exclude(pdf="").count()
 
 
-def case_anonymise(*, case_id: int, before: dt.date, actor: User | None = None) -> int | None:
-    """Anonymise one case's applicant; the number of files scheduled for deletion, or None when there was nothing to
-    do (another machine holds the row, or it was done already). Idempotent: the eligibility test is re-run on the
-    locked row."""
+def _anonymise_one(
+    candidates: QuerySet[_Row],
+    pk: int,
+    *,
+    anonymise: Callable[[_Row], tuple[dict[str, int], list[str]]],
+    action: str,
+    agency_id: Callable[[_Row], int],
+    state: Callable[[_Row], dict[str, Any]],
+    detail: Callable[[_Row], str],
+    before: dt.date,
+    actor: User | None,
+) -> int | None:
+    """Lock one row still eligible, anonymise it, audit it, and delete its files after the commit: the number of
+    files, or None when there was nothing to do (another machine holds the row, or it was done already).
+    Idempotent: the eligibility test (``candidates``) is re-run on the locked row."""
     with transaction.atomic():
-        case = (
-            purge_candidates(before=before)
-            .filter(pk=case_id)
+        row = (
+            candidates.filter(pk=pk)
             .select_for_update(skip_locked=True)  # PostgreSQL; a no-op on SQLite, whose writers queue instead
             .first()
         )
-        if case is None:
+        if row is None:
             return None
-        counts, files = _anonymise_case(case)
+        counts, files = anonymise(row)
         audit_record(
-            action="privacy.anonymise",
+            action=action,
             actor=actor,
-            agency_id=case.agency_id,
-            obj=case,
-            after={"closed_on": case.closed_on, "status": case.status, "retention_before": before, **counts},
-            detail=f"{case.number} 保存期限届满，申请人个人信息已匿名化",
+            agency_id=agency_id(row),
+            obj=row,
+            after={**state(row), "retention_before": before, **counts},
+            detail=detail(row),
             actor_label=None if actor is not None else "系统",
         )
         # Files go only once the rows no longer name them: a rollback must not leave rows pointing at nothing.
-        transaction.on_commit(lambda: _delete_files(files))
+        if files:
+            transaction.on_commit(lambda: _delete_files(files))
     return len(files)
+
+
+def case_anonymise(*, case_id: int, before: dt.date, actor: User | None = None) -> int | None:
+    """Anonymise one case's applicant; the number of files scheduled for deletion, or None when there was nothing to
+    do (``_anonymise_one``)."""
+    return _anonymise_one(
+        purge_candidates(before=before),
+        case_id,
+        anonymise=_anonymise_case,
+        action="privacy.anonymise",
+        agency_id=lambda case: case.agency_id,
+        state=lambda case: {"closed_on": case.closed_on, "status": case.status},
+        detail=lambda case: f"{case.number} 保存期限届满，申请人个人信息已匿名化",
+        before=before,
+        actor=actor,
+    )
 
 
 def _needles(case: Case) -> list[str]:
@@ -396,34 +424,20 @@ def _delete_files(names: Iterable[str]) -> None:
 
 def complaint_anonymise(*, complaint_id: int, before: dt.date, actor: User | None = None) -> int | None:
     """Anonymise one complaint's complainant: 0 (no file is the complainant's), or None when there was nothing to do
-    (another machine holds the row, or it was done already). Idempotent like ``case_anonymise``."""
-    with transaction.atomic():
-        complaint = (
-            complaint_purge_candidates(before=before)
-            .filter(pk=complaint_id)
-            .select_for_update(skip_locked=True)  # PostgreSQL; a no-op on SQLite, whose writers queue instead
-            .first()
-        )
-        if complaint is None:
-            return None
-        counts = _anonymise_complaint(complaint)
-        audit_record(
-            # The complaint's own chain (the receiving office's, as in rectification.services): the agency complained
-            # about never sees who complained, not even that their data was removed.
-            action="privacy.anonymise_complaint",
-            actor=actor,
-            agency_id=complaint.office_id,
-            obj=complaint,
-            after={
-                "closed_on": complaint.closed_on,
-                "status": complaint.status,
-                "retention_before": before,
-                **counts,
-            },
-            detail=f"投诉{complaint.number} 保存期限届满，投诉人个人信息已匿名化",
-            actor_label=None if actor is not None else "系统",
-        )
-    return 0
+    (``_anonymise_one``)."""
+    return _anonymise_one(
+        complaint_purge_candidates(before=before),
+        complaint_id,
+        anonymise=lambda complaint: (_anonymise_complaint(complaint), []),
+        # The complaint's own chain (the receiving office's, as in rectification.services): the agency complained
+        # about never sees who complained, not even that their data was removed.
+        action="privacy.anonymise_complaint",
+        agency_id=lambda complaint: complaint.office_id,
+        state=lambda complaint: {"closed_on": complaint.closed_on, "status": complaint.status},
+        detail=lambda complaint: f"投诉{complaint.number} 保存期限届满，投诉人个人信息已匿名化",
+        before=before,
+        actor=actor,
+    )
 
 
 def _complaint_needles(complaint: Complaint) -> list[str]:
@@ -496,33 +510,18 @@ def _anonymise_complaint(complaint: Complaint) -> dict[str, int]:
 
 def appeal_anonymise(*, appeal_id: int, before: dt.date, actor: User | None = None) -> int | None:
     """Anonymise one appeal's 申请人（原告）; the number of files scheduled for deletion, or None when there was
-    nothing to do. Idempotent like ``case_anonymise``."""
-    with transaction.atomic():
-        appeal = (
-            appeal_purge_candidates(before=before)
-            .filter(pk=appeal_id)
-            .select_for_update(skip_locked=True)  # PostgreSQL; a no-op on SQLite, whose writers queue instead
-            .first()
-        )
-        if appeal is None:
-            return None
-        counts, files = _anonymise_appeal(appeal)
-        audit_record(
-            action="privacy.anonymise_appeal",
-            actor=actor,
-            agency_id=appeal.agency_id,
-            obj=appeal,
-            after={
-                "result_on": appeal.result_on,
-                "status": appeal.status,
-                "retention_before": before,
-                **counts,
-            },
-            detail=f"{appeal} 保存期限届满，申请人（原告）个人信息已匿名化",
-            actor_label=None if actor is not None else "系统",
-        )
-        transaction.on_commit(lambda: _delete_files(files))
-    return len(files)
+    nothing to do (``_anonymise_one``)."""
+    return _anonymise_one(
+        appeal_purge_candidates(before=before),
+        appeal_id,
+        anonymise=_anonymise_appeal,
+        action="privacy.anonymise_appeal",
+        agency_id=lambda appeal: appeal.agency_id,
+        state=lambda appeal: {"result_on": appeal.result_on, "status": appeal.status},
+        detail=lambda appeal: f"{appeal} 保存期限届满，申请人（原告）个人信息已匿名化",
+        before=before,
+        actor=actor,
+    )
 
 
 def _appeal_needles(appeal: Appeal) -> list[str]:
