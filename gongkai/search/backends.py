@@ -276,11 +276,16 @@ def _hits(query: Query, rows: list[tuple[int, float]]) -> list[Hit]:
 # -- SQLite FTS5 -------------------------------------------------------------------------------------------------
 
 
-def _phrase_only(query: Query) -> bool:
-    """One term of two or more tokens, no prefix, no 文号: bm25's only phrase, whose matches the probe lists."""
-    return (
-        len(query.terms) == 1 and not query.doc_number and not query.terms[0].prefix and len(query.terms[0].tokens) > 1
-    )
+def _phrases(query: Query) -> list[tuple[str, bool]] | None:
+    """bm25's phrases of a query that the Python scoring serves — (space-separated tokens, last one a prefix) — when
+    every match of the query matches one of them and each of them only matches where the query does, so that the
+    probe's matches are all the matches of each phrase: one term (a phrase), or a 文号 (its exact token OR its
+    phrase). None for an AND of terms (a term's own matches reach beyond the query's)."""
+    if len(query.terms) > 1:
+        return None
+    phrases = [(query.doc_number, False)] if query.doc_number else []
+    phrases += [(" ".join(term.tokens), term.prefix) for term in query.terms]
+    return phrases or None
 
 
 def _varints(blob: bytes) -> list[int]:
@@ -302,15 +307,16 @@ def _varints(blob: bytes) -> list[int]:
     return values
 
 
-def _occurrences(tokens: str, phrase: str) -> int:
+def _occurrences(tokens: str, phrase: str, prefix: bool = False) -> int:
     """How many times the phrase's tokens occur one after another in a space-separated token string (overlapping
-    occurrences count, as FTS5 counts phrase instances)."""
+    occurrences count, as FTS5 counts phrase instances); with ``prefix`` the last token is a prefix ("号"* meets
+    号, 号文, …)."""
     count = 0
     start = tokens.find(phrase)
     end_of = len(tokens)
     while start >= 0:
         end = start + len(phrase)
-        if (start == 0 or tokens[start - 1] == " ") and (end == end_of or tokens[end] == " "):
+        if (start == 0 or tokens[start - 1] == " ") and (prefix or end == end_of or tokens[end] == " "):
             count += 1
         start = tokens.find(phrase, start + 1)
     return count
@@ -445,12 +451,13 @@ class SqliteBackend(SearchBackend):
             probe_ms = (time.perf_counter() - started) * 1000
             if not probe:  # nothing matches, whatever the filters
                 return 0, False, []
-            if len(probe) <= RANKED_MATCHES and _phrase_only(asked) and len(probe) * _READ_MS < 2 * probe_ms:
-                # Few matches of one phrase that was costly to find (common bigrams, rarely adjacent: FTS5 walks
-                # their long doclists, ~60–200 ms at 1 M documents). bm25 would walk them twice more (the MATCH
-                # and its document-frequency count), so score the probe's matches here instead, from their stored
-                # tokens — the same bm25, in the same order.
-                return self._rank_phrase(cursor, query, table, probe, where, params, limit, offset)
+            phrases = _phrases(query)
+            if len(probe) <= RANKED_MATCHES and phrases and len(probe) * _READ_MS < 2 * probe_ms:
+                # Few matches of one phrase (or a 文号) that was costly to find (common tokens, rarely adjacent: FTS5
+                # walks their long doclists). bm25 would walk them twice more (the MATCH and its document-frequency
+                # count), so score the probe's matches here instead, from their stored tokens — the same bm25, in
+                # the same order.
+                return self._rank_phrase(cursor, query, phrases, table, probe, where, params, limit, offset)
             if len(probe) <= RANKED_MATCHES:
                 # Few matches: rank them all by bm25 (exact 文号 first) and count them, in one statement.
                 # (a trigram query is never a 文号: the trigram table has no wh_key)
@@ -491,6 +498,7 @@ class SqliteBackend(SearchBackend):
         self,
         cursor: CursorWrapper,
         query: Query,
+        phrases: list[tuple[str, bool]],
         table: str,
         probe: list[int],
         where: str,
@@ -498,42 +506,63 @@ class SqliteBackend(SearchBackend):
         limit: int,
         offset: int,
     ) -> tuple[int, bool, list[tuple[int, float]]]:
-        """FTS5's bm25 over ``table`` of a one-phrase query over ``probe`` (every document matching the phrase),
-        computed from the stored tokens, the row sizes (``_docsize``) and the table's totals (``_data`` row 1), as
-        fts5_aux.c does: idf · f·(k1 + 1) / (f + k1·(1 − b + b·D/avgdl)), f the column-weighted count of the
-        phrase's occurrences. The occurrences are counted in the bigram table's stored text (the trigram table
-        stores none), which holds as many occurrences of the phrase as the trigram stream does."""
+        """FTS5's bm25 over ``table`` of the query's ``phrases`` (``_phrases``) over ``probe`` (all the query's
+        matches), computed from the stored tokens, the row sizes (``_docsize``) and the table's totals (``_data`` row
+        1), as fts5_aux.c does: the sum over the phrases of idf · f·(k1 + 1) / (f + k1·(1 − b + b·D/avgdl)), f the
+        column-weighted count of the phrase's occurrences, idf from the number of rows the phrase occurs in. The
+        occurrences are counted in the bigram table's stored text (the trigram table stores none), which holds as
+        many occurrences of a term as the trigram stream does. An exact 文号 comes first, as in SQL."""
         catalogue = Publication._meta.db_table
         marks = ", ".join(["%s"] * len(probe))
         cursor.execute(f"SELECT p.id FROM {catalogue} p WHERE p.id IN ({marks}) AND {where}", [*probe, *params])
         kept = [int(row[0]) for row in cursor.fetchall()]
         if not kept:
             return 0, False, []
-        marks = ", ".join(["%s"] * len(kept))
+        # One phrase occurs in every match; with more, each one's row count needs every match's tokens.
+        read = kept if len(phrases) == 1 else probe
+        marks = ", ".join(["%s"] * len(read))
         cursor.execute(
-            f"SELECT rowid, title, doc_number, body, attachments FROM {FTS_TABLE} WHERE rowid IN ({marks})", kept
+            f"SELECT rowid, title, doc_number, body, attachments, wh_key FROM {FTS_TABLE} WHERE rowid IN ({marks})",
+            read,
         )
-        columns = {int(row[0]): row[1:] for row in cursor.fetchall()}
+        columns: dict[int, tuple[str, ...]] = {}
+        exact: dict[int, bool] = {}
+        for row in cursor.fetchall():
+            columns[int(row[0])] = tuple(text or "" for text in row[1:5])
+            exact[int(row[0])] = bool(query.doc_number) and row[5] == query.doc_number
+        # per row, per phrase: the column-weighted occurrences
+        frequencies = {
+            pk: [
+                sum(
+                    weight * _occurrences(text, phrase, prefix)
+                    for weight, text in zip(_FTS_WEIGHT_VALUES, texts, strict=False)
+                )
+                for phrase, prefix in phrases
+            ]
+            for pk, texts in columns.items()
+        }
+        marks = ", ".join(["%s"] * len(kept))
         cursor.execute(f"SELECT id, sz FROM {table}_docsize WHERE id IN ({marks})", kept)
         sizes = {int(pk): sum(_varints(bytes(sz))) for pk, sz in cursor.fetchall()}
         cursor.execute(f"SELECT block FROM {table}_data WHERE id = 1")  # the averages record
         totals = _varints(bytes(cursor.fetchone()[0]))
         rows, avgdl = totals[0], sum(totals[1:]) / max(totals[0], 1)
-        idf = math.log((rows - len(probe) + 0.5) / (len(probe) + 0.5))
-        idf = idf if idf > 0 else 1e-6
-        phrase = " ".join(query.terms[0].tokens)
+        idfs = []
+        for i in range(len(phrases)):
+            hits = len(probe) if len(phrases) == 1 else sum(1 for counts in frequencies.values() if counts[i] > 0)
+            idf = math.log((rows - hits + 0.5) / (hits + 0.5))
+            idfs.append(idf if idf > 0 else 1e-6)
         k1, b = 1.2, 0.75
         scored = []
         for pk in kept:
-            frequency = sum(
-                weight * _occurrences(text or "", phrase)
-                for weight, text in zip(_FTS_WEIGHT_VALUES, columns.get(pk, ()), strict=False)
-            )
             length = sizes.get(pk, 0)
-            score = idf * (frequency * (k1 + 1)) / (frequency + k1 * (1 - b + b * length / avgdl))
-            scored.append((pk, score))
-        scored.sort(key=lambda row: (-row[1], -row[0]))
-        return len(scored), False, scored[offset : offset + limit]
+            score = sum(
+                idf * (frequency * (k1 + 1)) / (frequency + k1 * (1 - b + b * length / avgdl))
+                for idf, frequency in zip(idfs, frequencies.get(pk, [0.0] * len(phrases)), strict=True)
+            )
+            scored.append((pk, score, exact.get(pk, False)))
+        scored.sort(key=lambda row: (not row[2], -row[1], -row[0]))
+        return len(scored), False, [(pk, score) for pk, score, _ in scored[offset : offset + limit]]
 
     def _many_agencies(
         self,

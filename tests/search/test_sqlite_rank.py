@@ -26,6 +26,11 @@ def corpus(agency: Agency, other_agency: Agency) -> None:
     publish(other_agency, "哈哈哈哈", body="哈哈哈哈哈哈 法律 援助 进社区")  # split by spaces: not the phrase
     publish(agency, "无关", body="法律援助，进社区")  # split by a comma: not the phrase
     publish(agency, "2025年度报告", body="2025年")
+    # a 文号: its exact token (any bracket spelling) OR its phrase; "第1号" has the token but not the phrase
+    publish(agency, "关于印发工作要点的通知", doc_number="湛政〔2025〕1号", body="湛政〔2025〕1号文件")
+    publish(other_agency, "转发通知", body="根据湛政〔2025〕1号，湛政〔2025〕1号文件要求")
+    publish(agency, "另一通知", doc_number="湛政[2025]第1号")
+    publish(agency, "年度年份", body="2025年份 2025年底")
     refresh()
 
 
@@ -33,7 +38,19 @@ def _pages(query: str, agency_ids: list[int] | None = None) -> list[list[tuple[i
     return [[(h.publication_id, h.score) for h in search(query, agency_ids=agency_ids, limit=100)]]
 
 
-@pytest.mark.parametrize(("query", "expected"), [("法律援助进社区", 4), ("哈哈哈", 1), ("援助进", 4), ("2025年度", 1)])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("法律援助进社区", 4),
+        ("哈哈哈", 1),
+        ("援助进", 4),
+        ("2025年度", 1),
+        ("2025年", 2),  # a prefix token: 年, 年度, 年份, 年底
+        ("法律", 6),
+        ("湛政〔2025〕1号", 3),
+        ("湛政(2025)第1号", 2),  # both 文号 spellings share the exact token; the phrase (with 第) only one
+    ],
+)
 def test_python_scores_equal_bm25(
     corpus: None, agency: Agency, monkeypatch: pytest.MonkeyPatch, query: str, expected: int
 ) -> None:
@@ -48,9 +65,14 @@ def test_python_scores_equal_bm25(
         assert [pk for pk, _ in python_page[0]] == [pk for pk, _ in sql_page[0]]
         assert [score for _, score in python_page[0]] == pytest.approx([score for _, score in sql_page[0]], rel=1e-9)
     assert search(query, limit=2).total == expected
+    if "湛政" in query:  # the exact 文号 first, both ways
+        assert search(query, limit=1).hits[0].publication.doc_number.replace("第", "") in (
+            "湛政〔2025〕1号",
+            "湛政[2025]1号",
+        )
 
 
-def test_python_scoring_is_only_for_one_plain_phrase(corpus: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_python_scoring_is_for_one_term_or_a_doc_number(corpus: None, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
     original = backends.SqliteBackend._rank_phrase
 
@@ -60,7 +82,9 @@ def test_python_scoring_is_only_for_one_plain_phrase(corpus: None, monkeypatch: 
 
     monkeypatch.setattr(backends.SqliteBackend, "_rank_phrase", spy)
     monkeypatch.setattr(backends, "_READ_MS", 0)
-    for query in ("法律", "法律援助 进社区", "援助进社", "湛政〔2025〕1号", "2025年"):
-        assert search(query).total > 0 or query.startswith("湛政")
-    # "法律" is one token, two terms are two phrases, a 文号 has its own token, "2025年" ends in a prefix token
-    assert calls == ["python"]
+    # an AND of terms: a term's own matches reach beyond the query's, so its row count is not in the probe
+    assert search("法律援助 进社区").total == 5
+    assert calls == []
+    for query in ("法律", "援助进社", "湛政〔2025〕1号", "2025年"):
+        assert search(query).total > 0
+    assert calls == ["python"] * 4
