@@ -166,6 +166,9 @@ def main() -> None:
     host, port = "127.0.0.1", free_port()
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="portal_throughput", PYTHONPATH=f"{HERE}{os.pathsep}{ROOT}")
     env.setdefault("GONGKAI_DEBUG", "false")  # as in production: no query log in the workers
+    # as in production (config/settings.py: 60 s when GONGKAI_ENV=production): persistent connections, so the page
+    # cache's one version query runs on an open connection
+    env.setdefault("GONGKAI_DB_CONN_MAX_AGE", "60")
     gunicorn = Path(sys.executable).with_name("gunicorn")
     command = [
         str(gunicorn), "config.wsgi:application", "--bind", f"{host}:{port}", "--workers", "2", "--threads", "4",
