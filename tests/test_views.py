@@ -123,3 +123,13 @@ def test_out_of_range_ids_are_missing_not_errors(client, db) -> None:  # type: i
     client.force_login(make_staff(agency, Role.HEAD))
     for url in (f"/staff/agencies/{10**30}/", f"/staff/cases/{10**30}/", f"/staff/cases/{2**63}/"):
         assert client.get(url).status_code == 404, url
+
+
+def test_audit_list_agency_filter_of_non_ascii_digits_is_empty_not_an_error() -> None:
+    agency = make_agency("湛河区司法局")
+    auditor = make_staff(agency, Role.AUDITOR)
+    client = Client()
+    client.force_login(auditor)
+    for value in ("²", "①", "٣"):  # digits to str.isdigit; int() refuses the first two
+        response = client.get("/staff/audit/", {"agency": value})
+        assert response.status_code == 200, value

@@ -32,6 +32,7 @@ from gongkai.cases.models import AttachmentKind, Case, Consultation, ConsulteeKi
 from gongkai.cases.selectors import Queue
 from gongkai.cases.states import Status
 from gongkai.clock.rules import PERIODS
+from gongkai.core.validators import ascii_digits
 
 ITEM_ROWS = 5
 CONSULTEE_ROWS = 3
@@ -117,7 +118,7 @@ class BulkForm(forms.Form):
         cases = self.fields["cases"]
         assert isinstance(cases, forms.TypedMultipleChoiceField)
         posted = self.data.getlist("cases") if isinstance(self.data, QueryDict) else []
-        cases.choices = [(v, v) for v in posted if v.isdigit() and len(v) <= 12]
+        cases.choices = [(v, v) for v in posted if ascii_digits(v) and len(v) <= 12]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

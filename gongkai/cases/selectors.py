@@ -30,6 +30,7 @@ from gongkai.cases.states import OPEN_STATUSES, Status
 from gongkai.clock import selectors as clock_selectors
 from gongkai.clock.engine import compute
 from gongkai.core.fields import lookup
+from gongkai.core.validators import ascii_digits
 
 __all__ = [
     "DUE_SOON_WORKING_DAYS",
@@ -124,7 +125,7 @@ def search(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
     compact = text.replace(" ", "")
     if len(compact) in (15, 18):
         condition |= Q(**lookup(Case, "id_number", compact))
-    if compact.isdigit() and 7 <= len(compact) <= 12:
+    if ascii_digits(compact) and 7 <= len(compact) <= 12:
         condition |= Q(**lookup(Case, "phone", compact))
     return cases.filter(condition).distinct()
 

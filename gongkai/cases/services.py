@@ -67,6 +67,7 @@ from gongkai.clock.rules import PERIODS
 from gongkai.core.dates import chinese_date
 from gongkai.core.masking import mask_id_number, mask_phone
 from gongkai.core.validators import (
+    ascii_digits,
     credit_code_problem,
     id_number_problem,
     normalize_code,
@@ -342,7 +343,7 @@ def validate_application(data: ApplicationInput) -> ApplicationInput:
             data.phone = normalize_phone(data.phone)
     if is_org and not data.contact_person.strip():
         errors["contact_person"] = "法人或其他组织请填写联系人"
-    if data.postcode and not (len(data.postcode) == 6 and data.postcode.isdigit()):
+    if data.postcode and not (len(data.postcode) == 6 and ascii_digits(data.postcode)):
         errors["postcode"] = "邮政编码应为6位数字"
     _choice(errors, "provision_form", data.provision_form, ProvisionForm.values, "信息的提供形式")
     _choice(errors, "obtain_method", data.obtain_method, ObtainMethod.values, "获取信息的方式")

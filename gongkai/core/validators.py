@@ -16,6 +16,12 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
 
+def ascii_digits(text: str) -> bool:
+    """Only 0–9, at least one. ``str.isdigit`` alone also admits "²" or "①", which ``int()`` refuses (and "٣", which it
+    takes): user input is checked with this before ``int()``."""
+    return text.isascii() and text.isdigit()
+
+
 def normalize_id_number(value: str) -> str:
     return re.sub(r"\s+", "", value).upper()
 

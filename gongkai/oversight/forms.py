@@ -26,7 +26,7 @@ class RuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The rows are a table without visible labels per cell: each input names its rule and column for screen readers.
         number = (self.prefix or "").rsplit("-", 1)[-1]
-        row = f"第{int(number) + 1}条 " if number.isdigit() else ""
+        row = f"第{int(number) + 1}条 " if number.isdecimal() else ""
         for field in self.fields.values():
             field.widget.attrs["aria-label"] = f"{row}{field.label}"
 

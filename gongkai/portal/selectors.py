@@ -20,6 +20,7 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404
 
 from gongkai.agencies.models import Agency, Kind
+from gongkai.core.validators import ascii_digits
 from gongkai.publications.codebook import Category, Channel, DeliveryStatus, Status, Validity
 from gongkai.publications.models import ChannelDelivery, Publication
 
@@ -111,8 +112,8 @@ class CatalogueFilters:
         sort = query.get("sort", "date")
         year_text = query.get("year", "")
         agency_text = query.get("agency", "")
-        year = int(year_text) if year_text.isdigit() and 1900 < int(year_text) < 3000 else None
-        agency_id = int(agency_text) if agency_text.isdigit() and int(agency_text) in allowed_agency_ids else None
+        year = int(year_text) if ascii_digits(year_text) and 1900 < int(year_text) < 3000 else None
+        agency_id = int(agency_text) if ascii_digits(agency_text) and int(agency_text) in allowed_agency_ids else None
         return cls(
             category=category if category in Category.values else "",
             year=year,

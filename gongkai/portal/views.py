@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from gongkai.agencies.models import Agency, Kind
 from gongkai.agencies.selectors import ancestors, public_agencies
+from gongkai.core.validators import ascii_digits
 from gongkai.portal import selectors
 from gongkai.portal.cache import cached_page
 from gongkai.portal.guide import build_guide
@@ -221,7 +222,7 @@ def search(request: HttpRequest) -> HttpResponse:
     page_number = 1
     if search_function is not None and query:
         page_text = request.GET.get("page", "1")
-        page_number = int(page_text) if page_text.isdigit() and 0 < int(page_text) < 1000 else 1
+        page_number = int(page_text) if ascii_digits(page_text) and 0 < int(page_text) < 1000 else 1
         filters: dict[str, Any] = {"limit": selectors.PAGE_SIZE, "offset": (page_number - 1) * selectors.PAGE_SIZE}
         if agency is not None:
             filters["agency_ids"] = [a.pk for a in selectors.catalogue_agencies(agency)]

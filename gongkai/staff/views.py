@@ -26,6 +26,7 @@ from gongkai.audit.services import PLATFORM_CHAIN
 from gongkai.cases import selectors as case_selectors
 from gongkai.cases.selectors import Queue
 from gongkai.core.form_errors import errors_to_form, form_problem
+from gongkai.core.validators import ascii_digits
 from gongkai.staff.views_auth import StaffLoginView, StaffLogoutView
 
 __all__ = ["StaffLoginView", "StaffLogoutView"]  # the login views live in views_auth; the URL conf names them here
@@ -146,7 +147,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     events = access.scope(request.user, AuditEvent.objects.all(), Perm.VIEW_AUDIT)
     params = request.GET
     if params.get("agency"):
-        events = events.filter(agency_id=params["agency"]) if params["agency"].isdigit() else events.none()
+        events = events.filter(agency_id=params["agency"]) if ascii_digits(params["agency"]) else events.none()
     if params.get("chain") == PLATFORM_CHAIN:
         events = events.filter(chain=PLATFORM_CHAIN)
     if params.get("actor"):

@@ -239,6 +239,7 @@ BAD_FIELDS = [
         id="post-without-address",
     ),
     pytest.param({"postcode": "46700"}, "邮政编码：邮政编码应为6位数字", id="postcode"),
+    pytest.param({"postcode": "²⁴⁶⁷⁰⁰"}, "邮政编码：邮政编码应为6位数字", id="postcode-superscripts"),
     pytest.param({"applicant_type": "alien"}, "申请人类型：请从列表中选择申请人类型", id="bad-choice"),
     pytest.param({"provision_form": None}, "信息的提供形式：请选择信息的提供形式", id="missing-choice"),
     pytest.param({"item-1-title": "长" * 301}, "第1项信息名称：不能超过300个字", id="item-too-long"),

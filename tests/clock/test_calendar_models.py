@@ -97,6 +97,7 @@ def test_command_show_status_load(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (("show", "20x6"), "年份无效"),
+        (("show", "²⁰²⁶"), "年份无效"),  # digits to str.isdigit, not to int()
         (("show", "2031"), "2031年节假日安排尚未导入"),
         (("load", "2027", "/nonexistent/notice.txt"), "找不到文件"),
     ],

@@ -262,3 +262,8 @@ def test_search_page_calls_the_search_function_with_the_columns_agencies(
     assert "共找到 1 条" in page
     assert "2025年部门<mark>预算</mark>" in page
     assert item_url(item) in page
+    # a page number of digits int() refuses ("²": the portal-search fuzz target's 500) is page 1
+    calls.clear()
+    response = client.get(reverse("portal:search"), {"q": "预算", "page": "²"})
+    assert response.status_code == 200
+    assert calls == [("预算", {"limit": 20, "offset": 0})]

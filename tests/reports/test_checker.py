@@ -740,3 +740,12 @@ def test_random_tables_round_trip_through_md_and_html(report: ReportData, fmt: s
         k: v for k, v in want["table2"].items() if k != TABLE2_FEE
     }
     assert Decimal(got["table2"][TABLE2_FEE]) == Decimal(want["table2"][TABLE2_FEE])
+
+
+def test_numerals_of_any_digit_script() -> None:
+    from gongkai.reports.checker.text import cn_number
+
+    assert cn_number("12") == 12
+    assert cn_number("一百零五") == 105
+    assert cn_number("٣") == 3  # a decimal digit int() takes
+    assert cn_number("²") is None  # a digit to str.isdigit that int() refuses: not a numeral, not an error

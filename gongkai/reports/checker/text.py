@@ -102,7 +102,7 @@ CN_NUMBER = "[零〇○一二两三四五六七八九十百千万]+"
 
 def cn_number(text: str) -> int | None:
     """ "十二" → 12, "两" → 2, "一百零五" → 105, "二〇二五" → 2025 (digit by digit); None when not a numeral."""
-    if text.isdigit():
+    if text.isdecimal():  # what int() takes ("²" is a digit to isdigit, not to int)
         return int(text)
     if not text or any(ch not in _DIGITS and ch not in _UNITS for ch in text):
         return None

@@ -14,13 +14,14 @@ from gongkai.clock import selectors
 from gongkai.clock.models import DayKind
 from gongkai.clock.notice import NoticeError, parse_notice
 from gongkai.clock.services import calendar_load_notice, ledger_recompute_all
+from gongkai.core.validators import ascii_digits
 
 ACTOR = "命令行 gongkai calendar"
 MAX_FILE = 200 * 1024
 
 
 def _year(value: str) -> int:
-    if not value.isdigit() or not 2000 <= int(value) <= 2200:
+    if not ascii_digits(value) or not 2000 <= int(value) <= 2200:
         raise CommandError(f"年份无效：{value}（应为 2000–2200 之间的四位数）", returncode=2)
     return int(value)
 
