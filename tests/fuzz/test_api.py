@@ -21,6 +21,8 @@ from gongkai.cases import services
 from tests.cases.conftest import application
 from tests.fuzz.profile import ENV, fuzz
 
+OPERATIONS = "GONGKAI_FUZZ_API_OPERATIONS"
+
 
 class _App:
     """Django's WSGI handler without closing "old" connections around a request (as Django's test client does):
@@ -50,6 +52,10 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", _App())
 schema.config.phases.update(
     phases=["examples", "coverage", "fuzzing"] if os.environ.get(ENV) else ["examples", "fuzzing"]
 )
+# A long run may be split by operation (one process each, so 28 × 100,000 inputs can spread over cores and sessions):
+# a regular expression on the operation's label, e.g. "^POST /api/public/".
+if os.environ.get(OPERATIONS):
+    schema = schema.include(name_regex=os.environ[OPERATIONS])
 
 
 @pytest.fixture
