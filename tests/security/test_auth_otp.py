@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from gongkai.accounts.models import User
 from gongkai.accounts.otp import otp_required
 from gongkai.accounts.roles import PlatformRole, Role
+from gongkai.api.services import token_create
 from gongkai.audit.models import AuditEvent
 from tests.browser.auth import app_code
 from tests.factories import PASSWORD, make_agency, make_public, make_staff, totp_for, totp_now
@@ -180,11 +181,32 @@ def test_only_the_security_admin_resets_or_unlocks(platform_role: str) -> None:
     assert TOTPDevice.objects.filter(user=head).exists()
 
 
-def test_the_api_is_not_behind_the_session_second_factor(settings: Any) -> None:
-    # The JSON API authenticates with tokens (gongkai/api/authentication.py), not sessions: the middleware leaves it.
-    handler = make_staff(make_agency(), Role.HEAD, otp=False)
-    from gongkai.api.services import token_create
+def test_an_api_token_waits_until_its_account_has_the_second_factor_its_role_requires(settings: Any) -> None:
+    # The JSON API authenticates with tokens (gongkai/api/authentication.py), not sessions: no code is asked per
+    # request, but a token is no way round the rule that a 负责人 has a second factor.
+    head = make_staff(make_agency(), Role.HEAD, otp=False)
+    _token, key = token_create(user=head, name="测试")
+    refused = Client().get("/api/staff/cases/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert refused.status_code == 401
+    assert "双因素认证" in refused.json()["detail"]
+    TOTPDevice.objects.create(user=head, name="身份验证器", confirmed=False)
+    assert Client().get("/api/staff/cases/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+    TOTPDevice.objects.filter(user=head).update(confirmed=True)
+    assert Client().get("/api/staff/cases/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
 
+
+def test_an_api_token_of_an_optional_second_factor_role_works_without_one(settings: Any) -> None:
+    handler = make_staff(make_agency(), Role.HANDLER, otp=False)
     _token, key = token_create(user=handler, name="测试")
-    response = Client().get("/api/staff/cases/", HTTP_AUTHORIZATION=f"Token {key}")
-    assert response.status_code == 200
+    assert Client().get("/api/staff/cases/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
+
+
+def test_an_api_token_waits_until_an_initial_password_is_replaced(settings: Any) -> None:
+    handler = make_staff(make_agency(), Role.HANDLER, must_change_password=True)
+    _token, key = token_create(user=handler, name="测试")
+    refused = Client().get("/api/staff/cases/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert refused.status_code == 401
+    assert "修改初始密码" in refused.json()["detail"]
+    handler.must_change_password = False
+    handler.save(update_fields=["must_change_password"])
+    assert Client().get("/api/staff/cases/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
