@@ -98,6 +98,25 @@ def test_the_lock_is_per_user_name_not_per_address(settings: Any) -> None:
     assert staff_login(Client(), bob.username, PASSWORD, REMOTE_ADDR="10.1.1.1").status_code == 302
 
 
+def test_audit_rows_of_failed_sign_ins_keep_account_names_but_not_other_typed_text(settings: Any) -> None:
+    # A password typed into the name field must not land in the append-only audit log.
+    settings.AXES_FAILURE_LIMIT = 2
+    user = make_staff()
+    typo = "Zhanhe#2026secret"
+    staff_login(Client(), user.username, "wrong")
+    for _ in range(3):  # the second is the lockout, the third is refused while locked
+        staff_login(Client(), typo, "wrong")
+    staff_login(Client(), "另一段" + typo, "wrong")
+    rows = AuditEvent.objects.filter(action__in=["auth.login_failed", "auth.lockout"]).order_by("seq")
+    labels = [(row.action, row.actor_label) for row in rows]
+    assert labels[0] == ("auth.login_failed", f"（尝试）{user.username}")
+    assert all(typo not in label for _action, label in labels)
+    unknown = {label for _action, label in labels[1:]}
+    assert len(unknown) == 2  # the same text gives the same name, other text another
+    assert all(label.startswith("（尝试）未知账号#") for label in unknown)
+    assert ("auth.lockout", labels[1][1]) in labels
+
+
 def test_client_address_from_the_proxy_only_when_configured(settings: Any) -> None:
     request = RequestFactory().post(
         "/staff/login/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7"
