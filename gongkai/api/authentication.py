@@ -12,17 +12,11 @@ from rest_framework.request import Request
 
 from gongkai.accounts.access import is_staff_user
 from gongkai.accounts.models import User
-from gongkai.accounts.otp import confirmed_device, otp_required
 from gongkai.api.models import PREFIX_LENGTH, ApiToken
-from gongkai.api.services import hash_key
+from gongkai.api.services import hash_key, token_waits_for
 
 KEYWORD = "Token"
 _INVALID = "接口令牌无效、已过期或已吊销"
-# A token is a second credential of an account, not a way round the account's own rules (等保 8.1.4.1 a, d): until its
-# owner has replaced a password someone else chose and, where the role requires one, enrolled a second factor on the
-# website, the account is not finished and its tokens wait. The key was right, so saying why tells an outsider nothing.
-_REPLACE_INITIAL_FIRST = "该账号须先登录网站修改初始密码，接口令牌暂不可用"
-_OTP_FIRST = "该账号的角色须使用双因素认证，请先登录网站启用身份验证器，接口令牌暂不可用"
 # last_used_at is informative; writing it on every request would turn each read into a write.
 _TOUCH_INTERVAL = dt.timedelta(minutes=1)
 
@@ -53,10 +47,10 @@ class TokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_INVALID)
         if not is_staff_user(token.user):
             raise exceptions.AuthenticationFailed(_INVALID)
-        if token.user.must_change_password:
-            raise exceptions.AuthenticationFailed(_REPLACE_INITIAL_FIRST)
-        if otp_required(token.user) and confirmed_device(token.user) is None:
-            raise exceptions.AuthenticationFailed(_OTP_FIRST)
+        waits_for = token_waits_for(token.user)
+        if waits_for:
+            # The key was right, so saying why tells an outsider nothing.
+            raise exceptions.AuthenticationFailed(waits_for)
         if token.last_used_at is None or now - token.last_used_at >= _TOUCH_INTERVAL:
             ApiToken.objects.filter(pk=token.pk).filter(
                 Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - _TOUCH_INTERVAL)

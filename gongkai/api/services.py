@@ -14,10 +14,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from gongkai.accounts.models import User, UserKind
+from gongkai.accounts.otp import confirmed_device, otp_required
 from gongkai.api.models import PREFIX_LENGTH, ApiToken
 from gongkai.audit.services import audit_record
 
-__all__ = ["hash_key", "token_create", "token_revoke"]
+__all__ = ["hash_key", "token_create", "token_revoke", "token_waits_for"]
 
 # Letters and digits only: a key never starts with "-" (it would read as an option on a command line) and survives
 # copying from a terminal. 40 characters of 62 symbols ≈ 238 bits.
@@ -28,6 +29,20 @@ MAX_DAYS = 3650
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def token_waits_for(user: User) -> str:
+    """Why ``user``'s tokens cannot be used yet, or "" when they can.
+
+    A token is a second credential of an account, not a way round the account's own rules (等保 8.1.4.1 a, d): until its
+    owner has replaced a password someone else chose and, where the role requires one, enrolled a second factor on the
+    website, the account is not finished and its tokens wait.
+    """
+    if user.must_change_password:
+        return "该账号须先登录网站修改初始密码，接口令牌暂不可用"
+    if otp_required(user) and confirmed_device(user) is None:
+        return "该账号的角色须使用双因素认证，请先登录网站启用身份验证器，接口令牌暂不可用"
+    return ""
 
 
 def _new_key() -> str:

@@ -11,11 +11,12 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from gongkai.accounts.roles import Role
 from gongkai.api.models import ApiToken
 from gongkai.api.services import hash_key
 from gongkai.api.views import ACTIONS
 from gongkai.audit.models import AuditEvent
-from tests.factories import make_public
+from tests.factories import make_public, make_staff
 
 
 def test_schema_is_openapi_3_and_documents_every_endpoint(api: APIClient, db: Any) -> None:
@@ -90,6 +91,17 @@ def test_token_create_list_revoke_round_trip(handler: Any) -> None:
     with pytest.raises(CommandError, match="已于") as again:
         _run("revoke", token.prefix)
     assert again.value.returncode == 2
+
+
+def test_token_create_says_when_the_account_must_first_finish_its_sign_in_setup(agency: Any) -> None:
+    head = make_staff(agency, Role.HEAD, otp=False)
+    key, note = _run("create", "--user", head.username, "--name", "档案系统对接")
+    assert "注意：该账号的角色须使用双因素认证" in note
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key.strip()}")
+    assert client.get("/api/staff/cases/").status_code == 401
+    ready = make_staff(agency, Role.HEAD)
+    assert "注意" not in _run("create", "--user", ready.username, "--name", "档案系统对接")[1]
 
 
 @pytest.mark.parametrize(

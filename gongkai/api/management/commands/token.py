@@ -51,6 +51,9 @@ class Command(BaseCommand):
         self.stderr.write(
             f"已为 {user.username} 创建接口令牌 {token.prefix}（{token.name}{expiry}）。令牌只显示这一次，请妥善保存。"
         )
+        waits_for = services.token_waits_for(user)
+        if waits_for:
+            self.stderr.write(f"注意：{waits_for}。")
 
     def _list(self, username: str | None) -> None:
         if username and not User.objects.filter(username=username, kind=UserKind.STAFF).exists():
