@@ -8,6 +8,7 @@ from django.core.validators import MaxLengthValidator
 
 from gongkai.accounts.models import IdType, User, UserKind
 from gongkai.accounts.roles import Role
+from gongkai.accounts.services import attempted
 from gongkai.audit.services import audit_record
 
 
@@ -31,7 +32,7 @@ class _KindAuthenticationForm(AuthenticationForm):
             audit_record(
                 action="auth.login_failed",
                 success=False,
-                actor_label=f"（尝试）{user.get_username()}",
+                actor_label=attempted(user.get_username()),
                 detail="账号类别与登录入口不符",
                 request=self.request,
             )

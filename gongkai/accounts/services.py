@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -405,3 +408,18 @@ def lockout_clear(*, actor: User, username: str, request: HttpRequest | None = N
         removed = int(axes_reset(username=username) or 0)
         audit_record(action="auth.unlock", actor=actor, detail=f"解除登录锁定：{username}", request=request)
     return removed
+
+
+def attempted(username: str) -> str:
+    """The audit log's name for who tried to sign in as ``username``.
+
+    A name that is an account is kept: the security officer must see which accounts are being tried. Any other text is
+    not: people type their password into the name field, and the audit log is append-only and kept for years. It is
+    recorded as a keyed digest (HMAC with SECRET_KEY) instead, so that repeated tries of the same text still show as
+    one name without the text being recoverable.
+    """
+    username = username[:150]
+    if username and User.objects.filter(username=username).exists():
+        return f"（尝试）{username}"
+    digest = hmac.new(settings.SECRET_KEY.encode(), username.encode("utf-8", "replace"), hashlib.sha256).hexdigest()
+    return f"（尝试）未知账号#{digest[:10]}"

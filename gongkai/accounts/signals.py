@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 from typing import Any
 
 from axes.signals import user_locked_out
-from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from gongkai.accounts.models import User
+from gongkai.accounts.services import attempted
 from gongkai.audit.services import audit_record
 
 # Session keys of the sign-in time and the last request (gongkai.accounts.middleware: idle and absolute limits).
 AUTH_AT = "gongkai.auth_at"
 SEEN_AT = "gongkai.seen_at"
-
-
-def attempted(username: str) -> str:
-    """The audit log's name for who tried to sign in as ``username``.
-
-    A name that is an account is kept: the security officer must see which accounts are being tried. Any other text is
-    not: people type their password into the name field, and the audit log is append-only and kept for years. It is
-    recorded as a keyed digest (HMAC with SECRET_KEY) instead, so that repeated tries of the same text still show as
-    one name without the text being recoverable.
-    """
-    username = username[:150]
-    if username and User.objects.filter(username=username).exists():
-        return f"（尝试）{username}"
-    digest = hmac.new(settings.SECRET_KEY.encode(), username.encode("utf-8", "replace"), hashlib.sha256).hexdigest()
-    return f"（尝试）未知账号#{digest[:10]}"
 
 
 @receiver(user_logged_in)

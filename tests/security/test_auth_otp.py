@@ -181,32 +181,36 @@ def test_only_the_security_admin_resets_or_unlocks(platform_role: str) -> None:
     assert TOTPDevice.objects.filter(user=head).exists()
 
 
+def _api(key: str) -> Any:
+    return Client().get("/api/staff/cases/", HTTP_AUTHORIZATION=f"Token {key}")
+
+
 def test_an_api_token_waits_until_its_account_has_the_second_factor_its_role_requires(settings: Any) -> None:
     # The JSON API authenticates with tokens (gongkai/api/authentication.py), not sessions: no code is asked per
     # request, but a token is no way round the rule that a 负责人 has a second factor.
     head = make_staff(make_agency(), Role.HEAD, otp=False)
     _token, key = token_create(user=head, name="测试")
-    refused = Client().get("/api/staff/cases/", HTTP_AUTHORIZATION=f"Token {key}")
+    refused = _api(key)
     assert refused.status_code == 401
     assert "双因素认证" in refused.json()["detail"]
     TOTPDevice.objects.create(user=head, name="身份验证器", confirmed=False)
-    assert Client().get("/api/staff/cases/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+    assert _api(key).status_code == 401
     TOTPDevice.objects.filter(user=head).update(confirmed=True)
-    assert Client().get("/api/staff/cases/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
+    assert _api(key).status_code == 200
 
 
 def test_an_api_token_of_an_optional_second_factor_role_works_without_one(settings: Any) -> None:
     handler = make_staff(make_agency(), Role.HANDLER, otp=False)
     _token, key = token_create(user=handler, name="测试")
-    assert Client().get("/api/staff/cases/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
+    assert _api(key).status_code == 200
 
 
 def test_an_api_token_waits_until_an_initial_password_is_replaced(settings: Any) -> None:
     handler = make_staff(make_agency(), Role.HANDLER, must_change_password=True)
     _token, key = token_create(user=handler, name="测试")
-    refused = Client().get("/api/staff/cases/", HTTP_AUTHORIZATION=f"Token {key}")
+    refused = _api(key)
     assert refused.status_code == 401
     assert "修改初始密码" in refused.json()["detail"]
     handler.must_change_password = False
     handler.save(update_fields=["must_change_password"])
-    assert Client().get("/api/staff/cases/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
+    assert _api(key).status_code == 200
