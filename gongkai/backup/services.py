@@ -5,12 +5,15 @@ A backup is a directory:
     manifest.json        created_at, version, engine, last migration per app, row counts per table, SHA-256 per file
     database.sqlite3     SQLite: made with the online backup API (consistent while the server writes)
     database.pgdump      PostgreSQL: pg_dump -Fc, from the same snapshot the row counts were taken in
-    media/…              the uploaded files (MEDIA_ROOT), copied file by file
+    media/…              the uploaded files (MEDIA_ROOT), copied file by file after the database snapshot
     keys/pii_keys.json   only with --include-keys
 
 The key file is left out by default: a stolen backup without its keys holds ID numbers and phones only as ciphertext,
 so keys and data are stored apart (等保2.0 三级 asks for confidentiality of important data in storage, which a
-backup is). A restore first checks every checksum, refuses a database that already holds data unless forced, and
+backup is). Files cannot be snapshotted with the database, so they are copied just after it: a file added meanwhile is
+an unreferenced extra, harmless; a file the snapshot's rows refer to but that was deleted meanwhile (a purge, a
+replaced attachment) or was already lost is named in a warning and in the manifest ("missing_files"), so the restore
+says which downloads will fail rather than the backup looking whole. A restore first checks every checksum, refuses a database that already holds data unless forced, and
 ends by comparing row counts with the manifest and verifying the audit chain (lessons.md: a backup counts only once a
 restore of it has been tested).
 """
@@ -234,14 +237,13 @@ def backup_create(
     os.chmod(output, 0o700)  # the backup holds personal data (encrypted or not): owner only
     result = BackupResult(output, {})
     if engine == "sqlite":
-        counts, migrations = _backup_sqlite(connection, output / SQLITE_FILE)
+        counts, migrations, referenced = _backup_sqlite(connection, output / SQLITE_FILE)
     else:
-        counts, migrations = _backup_postgresql(connection, output / PG_FILE)
-    media_root = Path(settings.MEDIA_ROOT)
-    if media_root.is_dir():
-        shutil.copytree(media_root, output / MEDIA_DIR, symlinks=False)
-    else:
-        (output / MEDIA_DIR).mkdir()
+        counts, migrations, referenced = _backup_postgresql(connection, output / PG_FILE)
+    copied = _copy_media(Path(settings.MEDIA_ROOT), output / MEDIA_DIR)
+    missing = sorted(referenced - copied) if _media_is_local() else []
+    if missing:
+        result.warnings.append(_missing_warning(missing))
     if include_keys:
         result.warnings += _copy_keys(output)
     manifest: dict[str, Any] = {
@@ -253,6 +255,7 @@ def backup_create(
         "migrations": migrations,
         "row_counts": counts,
         "includes_keys": include_keys and (output / KEY_FILE).exists(),
+        "missing_files": missing,
         "files": _checksums(output),
     }
     (output / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -260,7 +263,67 @@ def backup_create(
     return result
 
 
-def _backup_sqlite(connection: BaseDatabaseWrapper, target: Path) -> tuple[dict[str, int], dict[str, str]]:
+_Snapshot = tuple[dict[str, int], dict[str, str], set[str]]  # row counts, last migrations, referenced file names
+
+
+def _referenced_files(cursor: Any, engine: str) -> set[str]:
+    """The stored names every file field of every model points at, read in the snapshot itself."""
+    from django.apps import apps
+    from django.db import models
+
+    present = set(_table_names(cursor, engine))
+    names: set[str] = set()
+    for model in apps.get_models():
+        table = model._meta.db_table
+        if model._meta.proxy or table not in present:
+            continue
+        for field_ in model._meta.concrete_fields:
+            if isinstance(field_, models.FileField) and field_.column:
+                column = _quote(field_.column)
+                cursor.execute(
+                    f"SELECT {column} FROM {_quote(table)} WHERE {column} <> ''"  # noqa: S608 — names from the models
+                )
+                names.update(str(row[0]) for row in cursor.fetchall() if row[0])
+    return names
+
+
+def _media_is_local() -> bool:
+    """Uploads on the local disk at MEDIA_ROOT (the default), not in a bucket, which a backup does not copy."""
+    from django.core.files.storage import FileSystemStorage, default_storage
+
+    return isinstance(default_storage, FileSystemStorage) and Path(default_storage.location) == Path(
+        settings.MEDIA_ROOT
+    )
+
+
+def _copy_media(source: Path, target: Path) -> set[str]:
+    """Copy the uploads file by file and return the names copied; a file deleted while the copy runs is skipped
+    (the server keeps working during a backup), where copying the tree whole would fail the backup."""
+    target.mkdir()
+    copied: set[str] = set()
+    if not source.is_dir():
+        return copied
+    for directory, _subdirs, files in os.walk(source):  # symlinked directories are not entered
+        relative = Path(directory).relative_to(source)
+        (target / relative).mkdir(parents=True, exist_ok=True)
+        for name in sorted(files):
+            try:
+                shutil.copy2(Path(directory) / name, target / relative / name)
+            except FileNotFoundError:
+                continue
+            copied.add((relative / name).as_posix())
+    return copied
+
+
+def _missing_warning(missing: list[str]) -> str:
+    shown = "、".join(missing[:5]) + ("等" if len(missing) > 5 else "")
+    return (
+        f"警告：数据库中登记的 {len(missing)} 个上传文件不在备份中（备份前已丢失，或在数据库快照之后被删除）：{shown}；"
+        "清单 missing_files 列出全部，恢复后这些文件无法下载。"
+    )
+
+
+def _backup_sqlite(connection: BaseDatabaseWrapper, target: Path) -> _Snapshot:
     connection.ensure_connection()
     source = connection.connection
     assert isinstance(source, sqlite3.Connection)
@@ -275,10 +338,10 @@ def _backup_sqlite(connection: BaseDatabaseWrapper, target: Path) -> tuple[dict[
     # Counted in the copy itself, so they describe exactly what was saved.
     with contextlib.closing(sqlite3.connect(f"file:{target}?mode=ro", uri=True)) as copy:
         cursor = copy.cursor()
-        return _row_counts(cursor, "sqlite"), _migrations(cursor, "sqlite")
+        return _row_counts(cursor, "sqlite"), _migrations(cursor, "sqlite"), _referenced_files(cursor, "sqlite")
 
 
-def _backup_postgresql(connection: BaseDatabaseWrapper, target: Path) -> tuple[dict[str, int], dict[str, str]]:
+def _backup_postgresql(connection: BaseDatabaseWrapper, target: Path) -> _Snapshot:
     import psycopg
 
     connection.ensure_connection()
@@ -303,6 +366,7 @@ def _backup_postgresql(connection: BaseDatabaseWrapper, target: Path) -> tuple[d
         assert row is not None
         cursor = snap.cursor()
         counts, migrations = _row_counts(cursor, "postgresql"), _migrations(cursor, "postgresql")
+        referenced = _referenced_files(cursor, "postgresql")
         _run_pg(
             "pg_dump",
             [
@@ -318,7 +382,7 @@ def _backup_postgresql(connection: BaseDatabaseWrapper, target: Path) -> tuple[d
             env,
         )
         snap.execute("COMMIT")
-    return counts, migrations
+    return counts, migrations, referenced
 
 
 def _key_file() -> Path | None:
@@ -398,6 +462,9 @@ def backup_restore(
             raise BackupError(f"上传文件目录不是空目录：{media_root}；确认要覆盖，请加 --force")
     result = RestoreResult(manifest, {}, False, "")
     result.warnings += _migration_warnings(manifest.get("migrations", {}))
+    missing = manifest.get("missing_files") or []
+    if isinstance(missing, list) and missing:
+        result.warnings.append(_missing_warning([str(name) for name in missing]))
     result.warnings += _restore_keys(source, force=force)
     database_file = source / str(manifest["database_file"])
     if engine == "sqlite":

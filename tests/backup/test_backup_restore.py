@@ -236,3 +236,54 @@ def test_restoring_backed_up_keys_replaces_different_ones_only_when_forced(
         assert Case.objects.get(pk=case.pk).id_number == case.id_number
     finally:
         crypto.key_ring.cache_clear()
+
+
+def test_files_deleted_while_the_backup_runs_are_named_not_fatal(
+    tmp_path: Path, media_root: Path, capsys: Any, monkeypatch: Any
+) -> None:
+    """The server keeps working during a backup: one upload is deleted just after the database snapshot (a purge
+    between the two), another while the files are being copied. The backup completes, and both the backup and the
+    restore name the files its rows refer to but it does not hold."""
+    from gongkai.backup import services
+
+    purged = CaseAttachment.objects.get(case=make_world("p")).file.name
+    vanishing = CaseAttachment.objects.get(case=make_world("v")).file.name
+    kept = CaseAttachment.objects.get(case=make_world("w")).file.name
+    real_copy_media, real_copy2 = services._copy_media, services.shutil.copy2
+
+    def purge_then_copy(source: Path, target: Path) -> set[str]:
+        (media_root / purged).unlink()
+        return real_copy_media(source, target)
+
+    def copy2(source: Any, target: Any, **kwargs: Any) -> Any:
+        if Path(source) == media_root / vanishing:
+            Path(source).unlink()
+        return real_copy2(source, target, **kwargs)
+
+    monkeypatch.setattr(services, "_copy_media", purge_then_copy)
+    monkeypatch.setattr(services.shutil, "copy2", copy2)
+    backup = tmp_path / "backup"
+    manifest = _backup(backup)
+    monkeypatch.undo()
+
+    assert manifest["missing_files"] == sorted([purged, vanishing])
+    assert f"media/{kept}" in manifest["files"]
+    assert f"media/{purged}" not in manifest["files"]
+    warning = capsys.readouterr().err
+    assert "2 个上传文件不在备份中" in warning
+    assert purged in warning
+    assert vanishing in warning
+    assert kept not in warning
+
+    call_command("restore", str(backup), "--force")
+    captured = capsys.readouterr()
+    assert "行数与备份清单一致" in captured.out
+    assert "2 个上传文件不在备份中" in captured.err
+    assert (media_root / kept).is_file()
+
+
+def test_a_whole_backup_lists_no_missing_files(tmp_path: Path, media_root: Path, capsys: Any) -> None:
+    make_world("x")
+    manifest = _backup(tmp_path / "backup")
+    assert manifest["missing_files"] == []
+    assert "不在备份中" not in capsys.readouterr().err
