@@ -47,7 +47,7 @@ from gongkai.ratelimit.services import (
 SESSION_VERIFIED = "apply.verified"  # ids of cases this session has proved it knows
 SESSION_FAILURES = "apply.track_failures"
 SESSION_SUBMITTED = "apply.submitted"
-MAX_TRACK_FAILURES = 10  # a simple per-session brake; real rate limiting comes later
+MAX_TRACK_FAILURES = 10  # per session, besides the shared per-address and per-code limits below
 MAX_VERIFIED = 50
 TRACK_FAILED = "查询码或手机号后四位不正确"
 TRACK_LOCKED = "查询失败次数过多，已暂停查询。请稍后再试，或与受理机关联系。"
