@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from gongkai.ratelimit.services import RATE_SETTINGS
-from tests.cases.conftest import agency, government, handler  # noqa: F401
+from tests.cases.conftest import agency, government, handler, head  # noqa: F401
 from tests.rectification.conftest import world  # noqa: F401
 
 
