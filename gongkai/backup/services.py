@@ -303,7 +303,9 @@ def _copy_media(source: Path, target: Path) -> set[str]:
     copied: set[str] = set()
     if not source.is_dir():
         return copied
-    for directory, _subdirs, files in os.walk(source):  # symlinked directories are not entered
+    # Symlinked directories are followed, as copying the tree did: a deployment may keep part of the uploads on
+    # another disk behind a link.
+    for directory, _subdirs, files in os.walk(source, followlinks=True):
         relative = Path(directory).relative_to(source)
         (target / relative).mkdir(parents=True, exist_ok=True)
         for name in sorted(files):

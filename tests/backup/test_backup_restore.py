@@ -287,3 +287,14 @@ def test_a_whole_backup_lists_no_missing_files(tmp_path: Path, media_root: Path,
     manifest = _backup(tmp_path / "backup")
     assert manifest["missing_files"] == []
     assert "不在备份中" not in capsys.readouterr().err
+
+
+def test_uploads_behind_a_symlinked_directory_are_backed_up(tmp_path: Path, media_root: Path) -> None:
+    elsewhere = tmp_path / "other-disk"
+    (elsewhere / "2026").mkdir(parents=True)
+    (elsewhere / "2026" / "scan.pdf").write_bytes(b"%PDF-1.7 scan")
+    (media_root / "linked").symlink_to(elsewhere, target_is_directory=True)
+    make_world("l")
+    manifest = _backup(tmp_path / "backup")
+    assert manifest["files"]["media/linked/2026/scan.pdf"] == sha256_of(elsewhere / "2026" / "scan.pdf")
+    assert manifest["missing_files"] == []
