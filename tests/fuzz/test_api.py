@@ -4,7 +4,8 @@ through the WSGI application: no input gives a 5xx.
 Staff endpoints are called with a 负责人's token (who may do every action, 延期 and 重新办理 included). The world holds
 a case in every status the workflow knows, made months ago so that the 补正, 征求意见 and 缴费 periods have run out;
 half the generated ids are swapped for one of them — half of those for a case whose status allows the operation's
-action — so that the input reaches the action's service, not only the 404 or the 409. Each input runs in a savepoint
+action — so that the input reaches the action's service, not only the 404 or the 409; half the tracking look-ups name
+one of them (half of those with the right phone digits). Each input runs in a savepoint
 that is rolled back: every input meets the same world (an action that succeeded does not leave the case in a status
 that refuses all later inputs with a 409), and report submissions start from no report.
 """
@@ -125,6 +126,15 @@ def _aim(case: Any, world: dict[str, Any]) -> None:
         if rule is not None and spread % 2 == 0:
             cases = [c for c in cases if c.status in rule.sources] or cases
         params["id"] = cases[spread // 2 % len(cases)].pk
+    body = case.body if isinstance(case.body, dict) else None
+    if case.path == "/api/public/track/" and body is not None and hash(str(body.get("tracking_code"))) % 2 == 0:
+        # Half the look-ups name a case that exists (in some status), half of those with its phone's digits, so the
+        # answer is decided by the digits and the case's own data is rendered.
+        spread = hash(str(body.get("tracking_code"))) // 2
+        chosen: Case = world["cases"][spread // 2 % len(world["cases"])]
+        body["tracking_code"] = chosen.tracking_code
+        if spread % 2 == 0:
+            body["phone_last4"] = chosen.phone[-4:]
     if "agency_id" in params and hash(str(params["agency_id"])) % 2 == 0:
         params["agency_id"] = world["agency"].pk
     if "code" in params and hash(str(params["code"])) % 2 == 0:
