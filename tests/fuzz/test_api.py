@@ -28,6 +28,7 @@ from gongkai.api.services import token_create
 from gongkai.cases import services
 from gongkai.cases.models import Case
 from gongkai.cases.states import ACTIONS, Status
+from gongkai.reports import services as reports
 from tests.api.conftest import staff_client
 from tests.cases.conftest import application
 from tests.fuzz.profile import ENV, fuzz
@@ -114,6 +115,11 @@ def world(agency: Agency, head: Any) -> dict[str, Any]:
             case.refresh_from_db()
             assert case.status == status, (status, case.status)
             cases.append(case)
+    # A published 2024 report (read by the public and staff report operations), a submitted 2025 one (which
+    # `publish` can take) and none for 2023 (which `submit` starts from a draft).
+    published = reports.report_get_or_create_draft(agency=agency, year=2024, actor=head)
+    reports.report_publish(report=reports.report_submit(report=published, actor=head), actor=head)
+    reports.report_submit(report=reports.report_get_or_create_draft(agency=agency, year=2025, actor=head), actor=head)
     return {"key": key, "agency": agency, "cases": cases}
 
 
@@ -140,7 +146,7 @@ def _aim(case: Any, world: dict[str, Any]) -> None:
     if "code" in params and hash(str(params["code"])) % 2 == 0:
         params["code"] = world["agency"].code
     if "year" in params and hash(str(params["year"])) % 2 == 0:
-        params["year"] = 2024
+        params["year"] = 2023 + hash(str(params["year"])) // 2 % 3  # no report yet, published, submitted
 
 
 @schema.parametrize()
@@ -160,7 +166,7 @@ def test_the_world_has_a_case_in_every_status_and_aims_at_legal_ones(world: dict
 
     class _Generated:  # what _aim reads of a schemathesis case
         def __init__(self, path: str, pk: int) -> None:
-            self.path, self.path_parameters = path, {"id": pk}
+            self.path, self.path_parameters, self.body = path, {"id": pk}, None
 
     statuses = {c.pk: c.status for c in world["cases"]}
     for name, rule in ACTIONS.items():
