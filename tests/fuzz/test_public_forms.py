@@ -23,6 +23,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gongkai.accounts.models import IdType
 from gongkai.agencies.models import Agency
 from gongkai.cases import services
 from gongkai.cases.views_public import SESSION_VERIFIED, TRACK_FAILED
@@ -32,7 +33,7 @@ from gongkai.rectification import services as complaints
 from tests.cases.conftest import application
 from tests.cases.test_public_fuzz import FIELDS, _files, _value
 from tests.cases.test_public_views import form_data
-from tests.factories import PASSWORD, make_public
+from tests.factories import PASSWORD, make_public, valid_id_number
 from tests.fuzz.profile import fuzz
 from tests.rectification.conftest import World
 from tests.rectification.test_public import FIELDS as COMPLAINT_FIELDS
@@ -159,18 +160,41 @@ def test_subscription(client: Client, agency: Agency, data: dict[str, Any], toke
 
 
 ACCOUNT_FIELDS = ["username", "full_name", "email", "id_type", "id_number", "phone", "password1", "password2"]
+NEW_PASSWORD = "Xin-mima-2026"
+
+
+def _signup() -> dict[str, str]:
+    return {
+        "username": "fuzz_user",
+        "full_name": "王小明",
+        "email": "wangxm@example.com",
+        "id_type": IdType.RESIDENT_ID,
+        "id_number": valid_id_number(),
+        "phone": "13912345678",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+    }
 
 
 @fuzz(25)
 @given(
     data=st.dictionaries(st.sampled_from([*ACCOUNT_FIELDS, "x"]), _params, max_size=9),
     login=st.dictionaries(st.sampled_from(["username", "password", "next"]), _params, max_size=3),
+    valid_base=st.tuples(st.booleans(), st.booleans()),
 )
-def test_signup_and_login(client: Client, db: Any, data: dict[str, Any], login: dict[str, Any]) -> None:
-    _ok(client.post(reverse("account:register"), data))
-    client.logout()
-    _ok(client.post(reverse("account:login"), login))
-    _ok(client.get(reverse("account:login"), login))
+def test_signup_and_login(
+    client: Client, db: Any, data: dict[str, Any], login: dict[str, Any], valid_base: tuple[bool, bool]
+) -> None:
+    # Over a valid sign-up (half the inputs) the fields that are left reach the account's creation; over the new
+    # account's name and password (half the log-ins), the log-in itself. Each input alone: the account is rolled back.
+    signup = {**(_signup() if valid_base[0] else {}), **data}
+    credentials = {**({"username": "fuzz_user", "password": NEW_PASSWORD} if valid_base[1] else {}), **login}
+    with rolled_back():
+        _ok(client.post(reverse("account:register"), signup))
+        client.logout()
+        _ok(client.post(reverse("account:login"), credentials))
+        _ok(client.get(reverse("account:login"), credentials))
+        client.logout()
 
 
 @fuzz(20)
