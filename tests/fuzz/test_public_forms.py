@@ -30,6 +30,8 @@ from gongkai.cases.views_public import SESSION_VERIFIED, TRACK_FAILED
 from gongkai.ratelimit.captcha import captcha_needed
 from gongkai.ratelimit.services import RATE_SETTINGS, rate_from_settings
 from gongkai.rectification import services as complaints
+from gongkai.subscriptions.models import Subscription
+from gongkai.subscriptions.tokens import new_token, unsubscribe_token
 from tests.cases.conftest import application
 from tests.cases.test_public_fuzz import FIELDS, _files, _value
 from tests.cases.test_public_views import form_data
@@ -142,21 +144,42 @@ def test_withdrawal(client: Client, verified_cases: list[Any], data: dict[str, A
         _ok(client.post(url, data))
 
 
+@pytest.fixture
+def subscription_links(agency: Agency) -> tuple[str, str]:
+    """The confirmation and unsubscribe tokens of an unconfirmed subscription, as its mail would carry them."""
+    raw, digest = new_token()
+    subscription = Subscription.objects.create(email="dingyue@example.cn", agency=agency, token_hash=digest)
+    return raw, unsubscribe_token(subscription.pk)
+
+
 @fuzz(25)
 @given(
     data=st.dictionaries(st.sampled_from(["email", "agency", "category", "keyword", "x"]), _params, max_size=5),
     token=st.text(st.characters(exclude_characters="/\x00", exclude_categories=("Cs",)), min_size=1, max_size=60),
+    real=st.tuples(st.booleans(), st.booleans()),
 )
-def test_subscription(client: Client, agency: Agency, data: dict[str, Any], token: str) -> None:
+def test_subscription(
+    client: Client,
+    agency: Agency,
+    subscription_links: tuple[str, str],
+    data: dict[str, Any],
+    token: str,
+    real: tuple[bool, bool],
+) -> None:
     fresh_session(client)
+    # Half the sign-ups start from a valid one; half the links are the subscription's own. Each input alone: a
+    # confirmation or unsubscription is rolled back for the next.
+    data = {**({"email": "fuzz@example.cn", "agency": str(agency.pk)} if real[0] else {}), **data}
     if data.get("agency") == "1":
         data["agency"] = str(agency.pk)
-    _ok(client.get(reverse("subscriptions:subscribe"), data))
-    _ok(client.post(reverse("subscriptions:subscribe"), data))
-    _ok(client.get(reverse("subscriptions:confirm", args=[token])))
-    _ok(client.post(reverse("subscriptions:confirm", args=[token])))
-    _ok(client.get(reverse("subscriptions:unsubscribe", args=[token])))
-    _ok(client.post(reverse("subscriptions:unsubscribe", args=[token])))
+    confirm, unsubscribe = subscription_links if real[1] else (token, token)
+    with rolled_back():
+        _ok(client.get(reverse("subscriptions:subscribe"), data))
+        _ok(client.post(reverse("subscriptions:subscribe"), data))
+        _ok(client.get(reverse("subscriptions:confirm", args=[confirm])))
+        _ok(client.post(reverse("subscriptions:confirm", args=[confirm])))
+        _ok(client.get(reverse("subscriptions:unsubscribe", args=[unsubscribe])))
+        _ok(client.post(reverse("subscriptions:unsubscribe", args=[unsubscribe])))
 
 
 ACCOUNT_FIELDS = ["username", "full_name", "email", "id_type", "id_number", "phone", "password1", "password2"]
