@@ -82,14 +82,21 @@ def test_application_form(
     data=st.dictionaries(st.sampled_from(["code", "phone_last4", "t", "x"]), _params, max_size=4),
     code=st.from_regex(r"[A-Za-z0-9_-]{1,40}", fullmatch=True),
     ids=st.tuples(st.integers(min_value=0, max_value=2**31), st.sampled_from(["pdf", "docx", "exe", "x"])),
-    real_code=st.booleans(),
+    real_code=st.tuples(st.booleans(), st.booleans()),
 )
 def test_tracking(
-    client: Client, verified_case: Any, data: dict[str, Any], code: str, ids: tuple[int, str], real_code: bool
+    client: Client,
+    verified_case: Any,
+    data: dict[str, Any],
+    code: str,
+    ids: tuple[int, str],
+    real_code: tuple[bool, bool],
 ) -> None:
     fresh_session(client)
-    if real_code:  # half the look-ups name a case that exists, so the digits are what decides
+    if real_code[0]:  # half the look-ups name a case that exists, half of those with its phone's digits
         data = {**data, "code": verified_case.tracking_code}
+        if real_code[1]:
+            data["phone_last4"] = verified_case.phone[-4:]
     _ok(client.post(reverse("apply:track"), data))
     _ok(client.get(reverse("apply:track"), data))
     _ok(client.get(reverse("apply:case", args=[code]), data))
@@ -292,12 +299,14 @@ def complaint(world: World) -> Any:
 @fuzz(25)
 @given(
     data=st.dictionaries(st.sampled_from(["code", "phone_last4", "x"]), _complaint_value, max_size=3),
-    real_code=st.booleans(),
+    real_code=st.tuples(st.booleans(), st.booleans()),
 )
-def test_complaint_tracking(client: Client, complaint: Any, data: dict[str, Any], real_code: bool) -> None:
+def test_complaint_tracking(client: Client, complaint: Any, data: dict[str, Any], real_code: tuple[bool, bool]) -> None:
     fresh_session(client)
-    if real_code:  # half the look-ups name a complaint that exists, so the digits are what decides
+    if real_code[0]:  # half the look-ups name a complaint that exists, half of those with its phone's digits
         data = {**data, "code": complaint.tracking_code}
+        if real_code[1]:
+            data["phone_last4"] = complaint.phone[-4:]
     _ok(client.post(reverse("complaints:track"), data))
     _ok(client.get(reverse("complaints:track"), data))
     _ok(client.get(reverse("complaints:submitted"), data))
