@@ -133,6 +133,8 @@ class _StaffReportStep(StaffView):
                 {"detail": "存在错误，已拒绝（不能越过）", "findings": [f.as_json() for f in blocked.findings]},
                 status=409,
             )
+        except services.ReportStateError as error:
+            return Response({"detail": "；".join(error.messages), "findings": []}, status=409)
         except ValidationError as error:
             raise exceptions.PermissionDenied("；".join(error.messages)) from None
         return Response(
@@ -153,7 +155,8 @@ def _step_schema(action: str, summary: str, detail: str) -> Callable[[F], F]:
         operation_id=f"staff_annual_report_{action}",
         summary=summary,
         description=detail
-        + "与工作人员页面调用同一服务：R1–R9 有错误时拒绝（409，列出全部检查结果），不能越过；须为本机关负责人（否则 403）。",
+        + "与工作人员页面调用同一服务：R1–R9 有错误时拒绝（409，列出全部检查结果），不能越过；报告当前状态不允许该操作时"
+        "（如已发布的报告再报送）也返回 409；须为本机关负责人（否则 403）。",
         request=None,
         responses={200: _STEP_RESULT, 401: _DETAIL, 403: _DETAIL, 404: _DETAIL, 409: _BLOCKED},
         tags=["工作人员：年度报告"],

@@ -39,6 +39,7 @@ __all__ = [
     "TRANSITIONS",
     "ReportAction",
     "ReportBlocked",
+    "ReportStateError",
     "figures_set",
     "report_correct",
     "report_get_or_create_draft",
@@ -105,6 +106,11 @@ class ReportBlocked(ValidationError):
         super().__init__([f"报告有{len(errors)}项错误，不能{action.label}（错误不可忽略，请先更正）", *lines])
 
 
+class ReportStateError(ValidationError):
+    """Refused because the report's status does not allow the action (a published report cannot be submitted): a
+    conflict with the report's state, which the API answers with 409 like a case's, not a missing right (403)."""
+
+
 def _today() -> dt.date:
     return timezone.localdate()
 
@@ -116,7 +122,7 @@ def _allowed(actor: Any, perms: frozenset[Perm], agency_id: int) -> bool:
 def _rule(report: AnnualReport, action: ReportAction, actor: Any) -> Transition:
     transition = TRANSITIONS.get((action, ReportStatus(report.status)))
     if transition is None:
-        raise ValidationError(f"{report.get_status_display()}的报告不能{action.label}")
+        raise ReportStateError(f"{report.get_status_display()}的报告不能{action.label}")
     if not _allowed(actor, transition.perms, report.agency_id):
         who = "负责人" if transition.perms == _HEAD else "经办人或负责人"
         raise ValidationError(f"“{action.label}”须由本机关{who}执行")

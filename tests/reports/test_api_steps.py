@@ -38,3 +38,10 @@ def test_submit_and_publish_are_refused_on_errors_then_work(db: Any) -> None:
     assert published.json()["status"] == ReportStatus.PUBLISHED
     assert published.json()["index_number"]
     assert token_client(make_staff(make_agency(), Role.HEAD)).post(url + "publish/").status_code == 404
+    # A published report cannot be submitted or published again: a conflict with its state (409), not a missing
+    # right (403) — the head may do both.
+    for step in ("submit/", "publish/"):
+        again = token_client(head).post(url + step)
+        assert again.status_code == 409, again.content
+        assert "已发布的报告不能" in again.json()["detail"]
+        assert again.json()["findings"] == []
