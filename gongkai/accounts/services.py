@@ -31,6 +31,15 @@ from gongkai.core.validators import (
 REVEALABLE = {"id_number": ("证件号码", mask_id_number), "phone": ("联系电话", mask_phone)}
 
 
+def _password_problems(password: str, user: User) -> dict[str, list[str]]:
+    """The password policy's objections (AUTH_PASSWORD_VALIDATORS), keyed "password"; empty when it passes."""
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        return {"password": list(error.messages)}
+    return {}
+
+
 def staff_create(
     *,
     actor: User | None,
@@ -57,7 +66,9 @@ def staff_create(
         must_change_password=must_change_password,
     )
     if validate:
-        validate_password(password, user)
+        problems = _password_problems(password, user)
+        if problems:
+            raise ValidationError(problems)
     user.set_password(password)
     with transaction.atomic():
         user.save()
@@ -149,11 +160,9 @@ def applicant_register(
     validate: bool = True,
     must_change_password: bool = False,
 ) -> User:
-    errors = _check_identity(id_type, id_number, phone)
+    errors: dict[str, Any] = dict(_check_identity(id_type, id_number, phone))
     if User.objects.filter(username=username).exists():
         errors["username"] = "该用户名已被使用"
-    if errors:
-        raise ValidationError(errors)
     user = User(
         username=username,
         full_name=full_name,
@@ -162,7 +171,11 @@ def applicant_register(
         must_change_password=must_change_password,
     )
     if validate:
-        validate_password(password, user)
+        # Keyed by field like every other refusal here, and named together with them: the password policy's own
+        # ValidationError is a bare list, which a caller reading message_dict cannot take (a 500 on sign-up).
+        errors.update(_password_problems(password, user))
+    if errors:
+        raise ValidationError(errors)
     user.set_password(password)
     with transaction.atomic():
         user.save()

@@ -59,9 +59,8 @@ def register(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             for field, problems in error.message_dict.items():
-                form.add_error(
-                    field if field in form.fields else ("password1" if field == "__all__" else None), problems
-                )
+                target = "password1" if field in ("password", "__all__") else field
+                form.add_error(target if target in form.fields else None, problems)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "注册成功。")

@@ -379,3 +379,25 @@ def test_overlong_username_on_login_is_refused_not_a_500(client: Client, db: Any
     # Found by the fuzzer on PostgreSQL: django-axes logged the failed login into a varchar(255) column.
     response = client.post(reverse(url), {"username": "長" * 2000, "password": "x"})
     assert response.status_code < 500
+
+
+def test_sign_up_with_a_weak_password_names_it_not_a_500(client: Client, db: Any) -> None:
+    # Found by the fuzzer (once sign-ups started from a valid registration): the password policy's refusal reached the
+    # view as a bare list, which `message_dict` cannot read — an AttributeError, a 500 — for any valid identity with a
+    # weak password. Now every problem is named at once, next to its field.
+    taken = make_public()
+    data = {**_signup(), "username": taken.username, "id_number": "12345", "password1": "abc"}
+    data["password2"] = "abc"
+    response = client.post(reverse("account:register"), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert any("密码太短" in message for message in form.errors["password1"])
+    assert form.errors["username"] == ["该用户名已被使用"]
+    assert "id_number" in form.errors
+    assert not type(taken).objects.filter(username="fuzz_user").exists()
+
+    weak_only = {**_signup(), "password1": "abc", "password2": "abc"}
+    response = client.post(reverse("account:register"), weak_only)
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["password1"]
+    assert not type(taken).objects.filter(username="fuzz_user").exists()
