@@ -10,11 +10,15 @@ A backup is a directory:
 
 The key file is left out by default: a stolen backup without its keys holds ID numbers and phones only as ciphertext,
 so keys and data are stored apart (等保2.0 三级 asks for confidentiality of important data in storage, which a
-backup is). Files cannot be snapshotted with the database, so they are copied just after it: a file added meanwhile is
-an unreferenced extra, harmless; a file the snapshot's rows refer to but that was deleted meanwhile (a purge, a
-replaced attachment) or was already lost is named in a warning and in the manifest ("missing_files"), so the restore
-says which downloads will fail rather than the backup looking whole. A restore first checks every checksum, refuses a database that already holds data unless forced, and
-ends by comparing row counts with the manifest and verifying the audit chain (lessons.md: a backup counts only once a
+backup is).
+
+Files cannot be snapshotted with the database, so they are copied just after it: a file added meanwhile is an
+unreferenced extra, harmless; a file the snapshot's rows refer to but that was deleted meanwhile (a purge, a replaced
+attachment) or was already lost is named in a warning and in the manifest ("missing_files"), so the restore says
+which downloads will fail rather than the backup looking whole.
+
+A restore first checks every checksum, refuses a database that already holds data unless forced, and ends by
+comparing row counts with the manifest and verifying the audit chain (lessons.md: a backup counts only once a
 restore of it has been tested).
 """
 

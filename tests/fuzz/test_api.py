@@ -6,9 +6,9 @@ a case in every status the workflow knows, made months ago so that the 补正, �
 half the generated ids are swapped for one of them — half of those for a case whose status allows the operation's
 action — so that the input reaches the action's service, not only the 404 or the 409; half the tracking look-ups name
 one of them (half of those with the right phone digits), and half the applications carry a valid applicant under
-their generated optional fields. Each input runs in a savepoint
-that is rolled back: every input meets the same world (an action that succeeded does not leave the case in a status
-that refuses all later inputs with a 409), and report submissions start from no report.
+their generated optional fields. The agency has a published 2024 report, a submitted 2025 one and none for 2023.
+Each input runs in a savepoint that is rolled back: every input meets the same world (an action that succeeded does
+not leave the case in a status that refuses all later inputs with a 409).
 """
 
 from __future__ import annotations

@@ -53,6 +53,18 @@ def _ok(response: Any) -> None:
     assert response.status_code < 500, response.status_code
 
 
+def aimed_look_up(data: dict[str, Any], tracked: Any, real: tuple[bool, bool]) -> dict[str, Any]:
+    """A tracking look-up aimed at ``tracked`` (a case or a complaint): with ``real[0]`` it names its tracking code,
+    and with ``real[1]`` too the last four digits of its phone, so that the digits decide and the found page renders;
+    otherwise the generated fields as they are."""
+    if not real[0]:
+        return data
+    aimed = {**data, "code": tracked.tracking_code}
+    if real[1]:
+        aimed["phone_last4"] = tracked.phone[-4:]
+    return aimed
+
+
 def fresh_session(client: Client) -> None:
     """Start the example in a new browser session: the per-session brakes (ten failed look-ups, five sign-ups an
     hour) would otherwise lock every later example of a run out of the form."""
@@ -93,10 +105,7 @@ def test_tracking(
     real_code: tuple[bool, bool],
 ) -> None:
     fresh_session(client)
-    if real_code[0]:  # half the look-ups name a case that exists, half of those with its phone's digits
-        data = {**data, "code": verified_case.tracking_code}
-        if real_code[1]:
-            data["phone_last4"] = verified_case.phone[-4:]
+    data = aimed_look_up(data, verified_case, real_code)
     _ok(client.post(reverse("apply:track"), data))
     _ok(client.get(reverse("apply:track"), data))
     _ok(client.get(reverse("apply:case", args=[code]), data))
@@ -303,10 +312,7 @@ def complaint(world: World) -> Any:
 )
 def test_complaint_tracking(client: Client, complaint: Any, data: dict[str, Any], real_code: tuple[bool, bool]) -> None:
     fresh_session(client)
-    if real_code[0]:  # half the look-ups name a complaint that exists, half of those with its phone's digits
-        data = {**data, "code": complaint.tracking_code}
-        if real_code[1]:
-            data["phone_last4"] = complaint.phone[-4:]
+    data = aimed_look_up(data, complaint, real_code)
     _ok(client.post(reverse("complaints:track"), data))
     _ok(client.get(reverse("complaints:track"), data))
     _ok(client.get(reverse("complaints:submitted"), data))
