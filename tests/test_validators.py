@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -8,8 +9,11 @@ from gongkai.core.masking import mask_id_number, mask_phone
 from gongkai.core.validators import (
     credit_code_problem,
     id_number_problem,
+    normalize_id_number,
+    normalize_phone,
     org_code_problem,
     phone_problem,
+    validate_postcode,
 )
 from tests.factories import valid_credit_code, valid_id_number
 
@@ -55,7 +59,7 @@ def test_validators_never_raise_on_arbitrary_text(text: str) -> None:
         assert result is None or isinstance(result, str)
 
 
-@given(st.from_regex(r"\A[1-6]\d{5}(19[5-9]\d|20[01]\d)(0[1-9]|1[0-2])(0[1-9]|1\d|2[0-8])\d{3}\Z"))
+@given(st.from_regex(r"\A[1-6][0-9]{5}(19[5-9][0-9]|20[01][0-9])(0[1-9]|1[0-2])(0[1-9]|1[0-9]|2[0-8])[0-9]{3}\Z"))
 def test_exactly_one_check_character_is_valid(first17: str) -> None:
     valid = [c for c in "0123456789X" if id_number_problem(first17 + c) is None]
     assert len(valid) == 1
@@ -77,3 +81,20 @@ def test_phones_accepted(phone: str) -> None:
 @pytest.mark.parametrize("phone", ["12345", "23903751234", "abc"])
 def test_phones_refused(phone: str) -> None:
     assert phone_problem(phone) is not None
+
+
+def test_identifiers_take_digits_0_to_9_only_and_fold_full_width_ones() -> None:
+    # "\d" admits every script's digits and int() reads "٣" as 3, so an ID number written in Arabic-Indic digits with
+    # the right check character passed and was stored as such. Full-width digits (a Chinese input method's) are folded.
+    number = valid_id_number()
+    arabic = number[:17].translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")) + number[17]
+    assert id_number_problem(arabic) == "身份证号码应为18位，前17位为数字，最后一位为数字或X"
+    full_width = number.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+    assert id_number_problem(full_width) is None
+    assert normalize_id_number(full_width) == number
+    assert phone_problem("1390375١٢٣٤") is not None
+    assert phone_problem("１３９０３７５１２３４") is None
+    assert normalize_phone("１３９-０３７５-１２３４") == "13903751234"
+    with pytest.raises(ValidationError):
+        validate_postcode("٤٦٧٠٠٠")
+    validate_postcode("467000")

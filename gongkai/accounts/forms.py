@@ -10,6 +10,7 @@ from gongkai.accounts.models import IdType, User, UserKind
 from gongkai.accounts.roles import Role
 from gongkai.accounts.services import attempted
 from gongkai.audit.services import audit_record
+from gongkai.core.formfields import DigitsField
 
 
 class _KindAuthenticationForm(AuthenticationForm):
@@ -75,9 +76,7 @@ class ApplicantProfileForm(forms.Form):
     id_number = forms.CharField(label="证件号码", max_length=30, required=False)
     phone = forms.CharField(label="联系电话", max_length=20, required=False)
     postal_address = forms.CharField(label="通信地址", max_length=200, required=False)
-    postcode = forms.RegexField(
-        label="邮政编码", regex=r"^\d{6}$", required=False, error_messages={"invalid": "邮政编码应为6位数字"}
-    )
+    postcode = DigitsField(6, label="邮政编码", required=False, error_messages={"invalid": "邮政编码应为6位数字"})
 
 
 class MembershipForm(forms.Form):
@@ -111,10 +110,9 @@ class PasswordChangeForm(forms.Form):
 
 
 class OtpTokenForm(forms.Form):
-    token = forms.RegexField(
+    token = DigitsField(
+        6,
         label="动态验证码",
-        regex=r"^\s*\d{6}\s*$",
-        max_length=10,
         error_messages={"invalid": "请输入身份验证器显示的6位数字", "required": "请输入动态验证码"},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )

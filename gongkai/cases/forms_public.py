@@ -19,6 +19,7 @@ from gongkai.cases import uploads
 from gongkai.cases.codebook import ApplicantType, ObtainMethod, ProvisionForm
 from gongkai.cases.models import AttachmentKind
 from gongkai.cases.services import ApplicationInput, ItemInput, UploadInput
+from gongkai.core.formfields import DigitsField
 from gongkai.ratelimit.captcha import CAPTCHA_FIELD, captcha_field
 
 __all__ = ["ITEM_ROWS", "MAX_FILES", "ApplicationForm", "TrackForm", "WithdrawForm"]
@@ -236,9 +237,9 @@ class TrackForm(forms.Form):
         error_messages={"required": "请填写查询码", "max_length": "查询码不正确"},
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
-    phone_last4 = forms.RegexField(
+    phone_last4 = DigitsField(
+        4,
         label="手机号后四位",
-        regex=r"^\d{4}$",
         help_text="申请时填写的联系电话的最后四位数字。",
         error_messages={"required": "请填写手机号后四位", "invalid": "手机号后四位应为4位数字"},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": "4"}),

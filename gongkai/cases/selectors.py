@@ -140,7 +140,8 @@ def case_by_tracking(code: str) -> Case | None:
 def tracking_check(case: Case, phone_last4: str) -> bool:
     """The second factor of the public tracking page: the last four digits of the phone given in the application."""
     digits = (case.phone or "")[-4:]
-    return len(phone_last4) == 4 and bool(digits) and hmac.compare_digest(digits, phone_last4)
+    # Bytes: compare_digest refuses a str with non-ASCII characters (TypeError), whatever the caller let through.
+    return len(phone_last4) == 4 and bool(digits) and hmac.compare_digest(digits.encode(), phone_last4.encode())
 
 
 def public_events(case: Case) -> QuerySet[CaseEvent]:

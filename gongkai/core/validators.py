@@ -22,14 +22,24 @@ def ascii_digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
+# A Chinese input method in full-width mode types "１３８…": the same digits to the applicant, folded to ASCII. Every
+# other kind of digit ("٣", "²") is left as it is and refused — a phone number, ID number or postcode is 0–9 only
+# (a bare ``\d`` in a pattern admits them all, and ``int()`` reads "٣" as 3).
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
+
+
+def fold_digits(value: str) -> str:
+    return value.translate(_FULL_WIDTH)
+
+
 def normalize_id_number(value: str) -> str:
-    return re.sub(r"\s+", "", value).upper()
+    return re.sub(r"\s+", "", fold_digits(value)).upper()
 
 
 def id_number_problem(value: str) -> str | None:
     """The reason an 18-digit 公民身份号码 is invalid, or None when it is valid."""
     number = normalize_id_number(value)
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
         return "身份证号码应为18位，前17位为数字，最后一位为数字或X"
     try:
         dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
@@ -113,11 +123,11 @@ def validate_org_code(value: str) -> None:
 
 
 def normalize_phone(value: str) -> str:
-    return re.sub(r"[\s\-－()（）]+", "", value)
+    return re.sub(r"[\s\-－()（）]+", "", fold_digits(value))
 
 
-_MOBILE = re.compile(r"(?:\+?86)?1[3-9]\d{9}")
-_FIXED = re.compile(r"0\d{2,3}\d{7,8}(?:\d{1,6})?")
+_MOBILE = re.compile(r"(?:\+?86)?1[3-9][0-9]{9}")
+_FIXED = re.compile(r"0[0-9]{2,3}[0-9]{7,8}(?:[0-9]{1,6})?")
 
 
 def phone_problem(value: str) -> str | None:
@@ -134,5 +144,5 @@ def validate_phone(value: str) -> None:
 
 
 def validate_postcode(value: str) -> None:
-    if not re.fullmatch(r"\d{6}", value.strip()):
+    if not re.fullmatch(r"[0-9]{6}", value.strip()):
         raise ValidationError("邮政编码应为6位数字", code="invalid_postcode")

@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from gongkai.agencies.models import Agency
+from gongkai.core.formfields import DigitsField
 from gongkai.rectification.services import ItemInput
 from gongkai.rectification.states import (
     Basis,
@@ -184,8 +185,8 @@ class PublicComplaintForm(forms.Form):
 
 class TrackForm(forms.Form):
     code = forms.CharField(label="查询码", max_length=20, error_messages={"required": "请填写查询码"})
-    phone_last4 = forms.RegexField(
+    phone_last4 = DigitsField(
+        4,
         label="联系电话后四位",
-        regex=r"^\d{4}$",
         error_messages={"required": "请填写联系电话后四位", "invalid": "请填写4位数字"},
     )

@@ -407,3 +407,34 @@ def test_sign_up_with_a_weak_password_names_it_not_a_500(client: Client, db: Any
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["password1"]
     assert not type(taken).objects.filter(username="fuzz_user").exists()
+
+
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def test_tracking_with_digits_other_than_0_to_9_is_refused_not_a_500(client: Client, verified_case: Any) -> None:
+    # Found by the fuzzer (856 inputs): the form's "\d{4}" admitted "١٢٣٤" (Arabic-Indic digits), and comparing them
+    # with hmac.compare_digest raised TypeError — a 500 for any tracking code, known or not.
+    code = verified_case.tracking_code
+    for digits in ("١٢٣٤", "12٣4", "²³⁴⁵"):
+        response = client.post(reverse("apply:track"), {"code": code, "phone_last4": digits})
+        assert response.status_code == 200
+        assert response.context["form"].errors["phone_last4"] == ["手机号后四位应为4位数字"]
+    # A Chinese input method's full-width digits are the applicant's own digits: they find the case.
+    right = verified_case.phone[-4:].translate(_FULL_WIDTH)
+    response = client.post(reverse("apply:track"), {"code": code, "phone_last4": right})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("apply:case", args=[code])
+
+
+def test_complaint_tracking_with_other_digits_is_refused_and_full_width_ones_find_it(
+    client: Client, complaint: Any
+) -> None:
+    data = {"code": complaint.tracking_code, "phone_last4": "١٢٣٤"}
+    response = client.post(reverse("complaints:track"), data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["phone_last4"] == ["请填写4位数字"]
+    data["phone_last4"] = complaint.phone[-4:].translate(_FULL_WIDTH)
+    response = client.post(reverse("complaints:track"), data)
+    assert response.status_code == 200
+    assert response.context["complaint"] == complaint
