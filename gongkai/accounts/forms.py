@@ -114,7 +114,7 @@ class OtpTokenForm(forms.Form):
         6,
         label="动态验证码",
         error_messages={"invalid": "请输入身份验证器显示的6位数字", "required": "请输入动态验证码"},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
     )
 
 

@@ -242,7 +242,7 @@ class TrackForm(forms.Form):
         label="手机号后四位",
         help_text="申请时填写的联系电话的最后四位数字。",
         error_messages={"required": "请填写手机号后四位", "invalid": "手机号后四位应为4位数字"},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": "4"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),  # DigitsField adds maxlength and inputmode
     )
 
 
