@@ -72,11 +72,16 @@ def test_agency_edit_bad_input_keeps_what_was_typed_and_saves_nothing() -> None:
     assert agency.office_address == ""
     assert agency.office_name != "新的办公室名称"
 
-    data.update({"office_postcode": "467000", "office_phone": "0375-8166299", "office_email": "a@example.gov.cn"})
+    # Other scripts' digits are refused; full-width ones (a Chinese input method) are folded.
+    data.update({"office_postcode": "٤٦٧٠٠٠", "office_phone": "0375-8166299", "office_email": "a@example.gov.cn"})
+    body = client.post(f"/staff/agencies/{agency.pk}/edit/", data).content.decode()
+    assert "邮政编码：邮政编码应为6位数字" in body
+    data["office_postcode"] = "４６７０００"
     response = client.post(f"/staff/agencies/{agency.pk}/edit/", data)
     assert response.status_code == 302
     agency.refresh_from_db()
     assert agency.office_phone == "0375-8166299"
+    assert agency.office_postcode == "467000"
     event = AuditEvent.objects.get(action="agency.update", agency=agency)
     assert event.before["office_phone"] == "0375-8166000"
     assert event.after["office_phone"] == "0375-8166299"

@@ -69,6 +69,7 @@ from gongkai.core.masking import mask_id_number, mask_phone
 from gongkai.core.validators import (
     ascii_digits,
     credit_code_problem,
+    fold_digits,
     id_number_problem,
     normalize_code,
     normalize_id_number,
@@ -343,6 +344,8 @@ def validate_application(data: ApplicationInput) -> ApplicationInput:
             data.phone = normalize_phone(data.phone)
     if is_org and not data.contact_person.strip():
         errors["contact_person"] = "法人或其他组织请填写联系人"
+    # A full-width "４６７０００" is the same postcode (as for the phone and ID number); any other digit is refused.
+    data.postcode = fold_digits(data.postcode.strip())
     if data.postcode and not (len(data.postcode) == 6 and ascii_digits(data.postcode)):
         errors["postcode"] = "邮政编码应为6位数字"
     _choice(errors, "provision_form", data.provision_form, ProvisionForm.values, "信息的提供形式")
@@ -436,7 +439,7 @@ def _create_case(
         phone=data.phone,
         email=data.email,
         postal_address=data.postal_address.strip(),
-        postcode=data.postcode.strip(),
+        postcode=data.postcode,
         applicant_user=applicant_user,
         provision_form=data.provision_form,
         obtain_method=data.obtain_method,

@@ -264,6 +264,13 @@ def test_each_bad_field_is_named_in_chinese_and_input_is_kept(
     assert "河南省平顶山市湛河区中兴路1号" in html or "postal_address" in overrides
 
 
+def test_full_width_digits_typed_by_a_chinese_input_method_are_stored_as_ascii(client: Client, agency: Agency) -> None:
+    response = submit(client, agency, phone="１３９０３７５１２３４", postcode="４６７０００")
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert (case.phone, case.postcode) == ("13903751234", "467000")
+
+
 def test_errors_are_linked_to_their_fields(client: Client, agency: Agency) -> None:
     html = submit(client, agency, phone="12345").content.decode()
     assert 'aria-describedby="id_phone_error"' in html
