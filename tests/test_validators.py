@@ -11,8 +11,10 @@ from gongkai.core.validators import (
     id_number_problem,
     normalize_id_number,
     normalize_phone,
+    normalize_postcode,
     org_code_problem,
     phone_problem,
+    postcode_problem,
     validate_postcode,
 )
 from tests.factories import valid_credit_code, valid_id_number
@@ -98,3 +100,7 @@ def test_identifiers_take_digits_0_to_9_only_and_fold_full_width_ones() -> None:
     with pytest.raises(ValidationError):
         validate_postcode("٤٦٧٠٠٠")
     validate_postcode("467000")
+    assert normalize_postcode(" ４６７０００ ") == "467000"
+    assert postcode_problem(normalize_postcode("４６７０００")) is None
+    assert postcode_problem(normalize_postcode("٤٦٧٠٠٠")) == "邮政编码应为6位数字"
+    assert postcode_problem("46700") == "邮政编码应为6位数字"

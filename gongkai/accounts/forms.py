@@ -10,7 +10,7 @@ from gongkai.accounts.models import IdType, User, UserKind
 from gongkai.accounts.roles import Role
 from gongkai.accounts.services import attempted
 from gongkai.audit.services import audit_record
-from gongkai.core.formfields import DigitsField
+from gongkai.core.formfields import DigitsField, PostcodeField
 
 
 class _KindAuthenticationForm(AuthenticationForm):
@@ -76,7 +76,7 @@ class ApplicantProfileForm(forms.Form):
     id_number = forms.CharField(label="证件号码", max_length=30, required=False)
     phone = forms.CharField(label="联系电话", max_length=20, required=False)
     postal_address = forms.CharField(label="通信地址", max_length=200, required=False)
-    postcode = DigitsField(6, label="邮政编码", required=False, error_messages={"invalid": "邮政编码应为6位数字"})
+    postcode = PostcodeField()
 
 
 class MembershipForm(forms.Form):

@@ -4,15 +4,13 @@ from django import forms
 
 from gongkai.agencies.models import Agency
 from gongkai.agencies.services import CONTACT_FIELDS, POLICY_FIELDS
-from gongkai.core.formfields import DigitsField
+from gongkai.core.formfields import PostcodeField
 
 
 class AgencyContactForm(forms.ModelForm):  # type: ignore[type-arg]
     website = forms.URLField(label="网址", required=False, assume_scheme="https")
     # Folds a full-width postcode as the applicant's forms do; the model's validator still guards other writers.
-    office_postcode = DigitsField(
-        6, label="邮政编码", required=False, error_messages={"invalid": "邮政编码应为6位数字"}
-    )
+    office_postcode = PostcodeField()
 
     class Meta:
         model = Agency

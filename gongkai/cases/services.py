@@ -67,14 +67,14 @@ from gongkai.clock.rules import PERIODS
 from gongkai.core.dates import chinese_date
 from gongkai.core.masking import mask_id_number, mask_phone
 from gongkai.core.validators import (
-    ascii_digits,
     credit_code_problem,
-    fold_digits,
     id_number_problem,
     normalize_code,
     normalize_id_number,
     normalize_phone,
+    normalize_postcode,
     phone_problem,
+    postcode_problem,
 )
 
 if TYPE_CHECKING:
@@ -345,9 +345,10 @@ def validate_application(data: ApplicationInput) -> ApplicationInput:
     if is_org and not data.contact_person.strip():
         errors["contact_person"] = "法人或其他组织请填写联系人"
     # A full-width "４６７０００" is the same postcode (as for the phone and ID number); any other digit is refused.
-    data.postcode = fold_digits(data.postcode.strip())
-    if data.postcode and not (len(data.postcode) == 6 and ascii_digits(data.postcode)):
-        errors["postcode"] = "邮政编码应为6位数字"
+    data.postcode = normalize_postcode(data.postcode)
+    problem = postcode_problem(data.postcode) if data.postcode else None
+    if problem:
+        errors["postcode"] = problem
     _choice(errors, "provision_form", data.provision_form, ProvisionForm.values, "信息的提供形式")
     _choice(errors, "obtain_method", data.obtain_method, ObtainMethod.values, "获取信息的方式")
     if data.obtain_method == ObtainMethod.EMAIL and not data.email.strip():

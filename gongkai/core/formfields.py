@@ -6,9 +6,9 @@ from typing import Any
 
 from django import forms
 
-from gongkai.core.validators import fold_digits
+from gongkai.core.validators import POSTCODE_PROBLEM, fold_digits
 
-__all__ = ["DigitsField"]
+__all__ = ["DigitsField", "PostcodeField"]
 
 
 class DigitsField(forms.RegexField):
@@ -29,3 +29,13 @@ class DigitsField(forms.RegexField):
         if not widget.is_hidden:
             attrs.update(maxlength=str(self.length), inputmode="numeric")
         return attrs
+
+
+class PostcodeField(DigitsField):
+    """An optional 邮政编码, with the message ``validate_postcode`` and the application service give."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "邮政编码")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("error_messages", {"invalid": POSTCODE_PROBLEM})
+        super().__init__(6, **kwargs)

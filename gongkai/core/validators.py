@@ -143,6 +143,19 @@ def validate_phone(value: str) -> None:
         raise ValidationError(problem, code="invalid_phone")
 
 
+POSTCODE_PROBLEM = "邮政编码应为6位数字"
+
+
+def normalize_postcode(value: str) -> str:
+    return fold_digits(value.strip())
+
+
+def postcode_problem(value: str) -> str | None:
+    """The reason a 邮政编码 (6 digits 0–9) is invalid, or None; give it the normalized value."""
+    return None if len(value) == 6 and ascii_digits(value) else POSTCODE_PROBLEM
+
+
 def validate_postcode(value: str) -> None:
-    if not re.fullmatch(r"[0-9]{6}", value.strip()):
-        raise ValidationError("邮政编码应为6位数字", code="invalid_postcode")
+    problem = postcode_problem(value.strip())
+    if problem:
+        raise ValidationError(problem, code="invalid_postcode")
