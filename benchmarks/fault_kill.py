@@ -340,6 +340,11 @@ def main() -> int:
         print(f"gongkai audit verify: {AUDIT_OUTPUT[0] if AUDIT_OUTPUT else '?'}")
         for key, found in problems.items():
             print(f"  {key}: {len(found)} violation(s)" + (f" — {found[:5]}" if found else ""))
+        if not acks.submissions or not acks.actions:
+            # A run that acknowledged no submission or no staff action did not test what it claims (state changes
+            # under kill -9), however clean its invariants: a failure, not a pass.
+            print("FAILED: the run acknowledged no submission or no staff action — nothing was tested under the kills")
+            return 1
         return 1 if any(problems.values()) else 0
 
 

@@ -103,12 +103,20 @@ def django_setup(env: dict[str, str]) -> None:
 
 
 def seed() -> dict[str, Any]:
-    """One agency with a handler and a head, and an API token for the handler."""
+    """One agency with a handler and a head, and an API token for each.
+
+    The accounts are finished as their holders would finish them on the website before using a token: the password
+    is the holder's own (no forced change) and a role that needs a second factor has a confirmed authenticator.
+    Otherwise the API refuses their tokens (``token_waits_for``) and a fault run would drive no staff action at all.
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from gongkai.accounts.otp import otp_required
     from gongkai.accounts.roles import Role
     from gongkai.accounts.services import membership_grant, staff_create
     from gongkai.agencies.models import Agency, Kind, Level
     from gongkai.agencies.services import agency_create
-    from gongkai.api.services import token_create
+    from gongkai.api.services import token_create, token_waits_for
     from gongkai.demo.data import credit_code
 
     agency = Agency.objects.filter(code=AGENCY_CODE).first() or agency_create(
@@ -130,8 +138,14 @@ def seed() -> dict[str, Any]:
             password="Load-bench-2026!x",  # noqa: S106 — a throwaway account in a throwaway database
             full_name=username,
             validate=False,
+            must_change_password=False,
         )
         membership_grant(actor=None, user=user, agency=agency, role=role)
+        if otp_required(user):
+            TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+        waits = token_waits_for(user)
+        if waits:
+            raise SystemExit(f"{username}: {waits}")
         users[username] = user
     _token, key = token_create(user=users["load_handler"], name="bench")
     _token, head_key = token_create(user=users["load_head"], name="bench")
