@@ -41,9 +41,10 @@ from gongkai.reports.schema import (
     Finding,
     ReportData,
 )
+from tests.seed import SEED_REPORT
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SEED = Path(__file__).resolve().parents[3] / "shared/seed/000_d313710ee9afc711.txt"
+SEED = SEED_REPORT
 
 # What the messy fixtures print, counted by hand from the tables (every format carries the same report).
 ZERO = [0, 0, 0, 0, 0, 0, 0]
@@ -465,8 +466,6 @@ def test_each_rule_fails_with_its_place_and_values(
 
 
 def test_r8_fee_without_any_application_is_an_error(tmp_path: Path) -> None:
-    if not SEED.exists():
-        pytest.skip(f"the seed report is not checked out next to the repo ({SEED})")
     text = SEED.read_text(encoding="utf-8").replace(
         "本年度没有产生政府信息公开处理费", "本年度收取政府信息公开处理费200元"
     )

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.cli import run_gongkai
+from tests.seed import SEED_REPORT
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_d313710ee9afc711.txt"
+SEED = SEED_REPORT
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +77,6 @@ def test_check_statuses(var_dir: Path, tmp_path: Path) -> None:
 
 
 def test_check_reads_the_seed_without_errors(var_dir: Path) -> None:
-    if not SEED.exists():
-        pytest.skip(f"the seed report is not in this checkout ({SEED})")
     done = run_gongkai("report", "check", str(SEED), "--format", "json", env={"GONGKAI_VAR_DIR": str(var_dir)})
     assert done.returncode == 0, done.stdout + done.stderr
     data = json.loads(done.stdout)

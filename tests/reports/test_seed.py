@@ -3,19 +3,12 @@ errors — its 表三 has shifted rows, “3. 其他” in the first column and 
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from gongkai.reports.checker import check_file
 from gongkai.reports.rules import ERROR
 from gongkai.reports.schema import TABLE3_COLS, TABLE3_ROWS, TABLE4_BLOCKS, TABLE4_RESULTS
+from tests.seed import SEED_REPORT
 
-SEED = Path(__file__).resolve().parents[3] / "shared/seed/000_d313710ee9afc711.txt"
-
-pytestmark = pytest.mark.skipif(
-    not SEED.exists(), reason=f"the seed report is not checked out next to the repo ({SEED})"
-)
+SEED = SEED_REPORT
 
 
 def test_seed_reads_as_all_zero_tables_without_errors() -> None:
