@@ -27,9 +27,8 @@ from gongkai.reports.checker import UnreadableReport, check_file, format_text, r
 from gongkai.reports.render import RenderMeta, render
 from gongkai.reports.schema import TABLE3_COLS, TABLE3_ROWS, TABLE4_BLOCKS, TABLE4_RESULTS, ReportData
 from tests.fuzz.profile import fuzz
-from tests.seed import SEED_REPORT
+from tests.seed import SEED_REPORT as SEED
 
-SEED = SEED_REPORT
 META = RenderMeta(
     title="青山县交通运输局2024年政府信息公开工作年度报告",
     agency_name="青山县交通运输局",

@@ -41,10 +41,9 @@ from gongkai.reports.schema import (
     Finding,
     ReportData,
 )
-from tests.seed import SEED_REPORT
+from tests.seed import SEED_REPORT as SEED
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SEED = SEED_REPORT
 
 # What the messy fixtures print, counted by hand from the tables (every format carries the same report).
 ZERO = [0, 0, 0, 0, 0, 0, 0]

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.cli import run_gongkai
-from tests.seed import SEED_REPORT
+from tests.seed import SEED_REPORT as SEED
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SEED = SEED_REPORT
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,7 @@ from __future__ import annotations
 from gongkai.reports.checker import check_file
 from gongkai.reports.rules import ERROR
 from gongkai.reports.schema import TABLE3_COLS, TABLE3_ROWS, TABLE4_BLOCKS, TABLE4_RESULTS
-from tests.seed import SEED_REPORT
-
-SEED = SEED_REPORT
+from tests.seed import SEED_REPORT as SEED
 
 
 def test_seed_reads_as_all_zero_tables_without_errors() -> None:
