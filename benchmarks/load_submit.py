@@ -109,11 +109,11 @@ def seed() -> dict[str, Any]:
     is the holder's own (no forced change) and a role that needs a second factor has a confirmed authenticator.
     Otherwise the API refuses their tokens (``token_waits_for``) and a fault run would drive no staff action at all.
     """
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_otp.oath import TOTP
 
     from gongkai.accounts.otp import otp_required
     from gongkai.accounts.roles import Role
-    from gongkai.accounts.services import membership_grant, staff_create
+    from gongkai.accounts.services import membership_grant, otp_enrol_confirm, otp_enrol_start, staff_create
     from gongkai.agencies.models import Agency, Kind, Level
     from gongkai.agencies.services import agency_create
     from gongkai.api.services import token_create, token_waits_for
@@ -142,7 +142,11 @@ def seed() -> dict[str, Any]:
         )
         membership_grant(actor=None, user=user, agency=agency, role=role)
         if otp_required(user):
-            TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+            # Enrolled through the same services as the website's 绑定身份验证器 page, with the code the app would show.
+            device = otp_enrol_start(user=user)
+            code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+            if not otp_enrol_confirm(user=user, device=device, token=f"{code:0{device.digits}d}"):
+                raise SystemExit(f"{username}: 身份验证器绑定失败")
         waits = token_waits_for(user)
         if waits:
             raise SystemExit(f"{username}: {waits}")
